@@ -1,0 +1,26 @@
+// Every migration, in the order it runs. Add new ones at the end; never edit one that has landed.
+import { EnableExtensions1795600000001 } from './1795600000001-EnableExtensions';
+import { CreateDevelopers1795600000002 } from './1795600000002-CreateDevelopers';
+import { CreateSessions1795600000003 } from './1795600000003-CreateSessions';
+import { CreateApiKeys1795600000004 } from './1795600000004-CreateApiKeys';
+import { CreateSigningKeys1795600000005 } from './1795600000005-CreateSigningKeys';
+import { CreateApps1795600000006 } from './1795600000006-CreateApps';
+import { CreateAppVersions1795600000007 } from './1795600000007-CreateAppVersions';
+import { CreateTelemetryEvents1795600000008 } from './1795600000008-CreateTelemetryEvents';
+import { CreateCrashReports1795600000009 } from './1795600000009-CreateCrashReports';
+import { CreateTelemetryDaily1795600000010 } from './1795600000010-CreateTelemetryDaily';
+import { CreateAuditLogs1795600000011 } from './1795600000011-CreateAuditLogs';
+
+export const migrations = [
+  EnableExtensions1795600000001,
+  CreateDevelopers1795600000002,
+  CreateSessions1795600000003,
+  CreateApiKeys1795600000004,
+  CreateSigningKeys1795600000005,
+  CreateApps1795600000006,
+  CreateAppVersions1795600000007,
+  CreateTelemetryEvents1795600000008,
+  CreateCrashReports1795600000009,
+  CreateTelemetryDaily1795600000010,
+  CreateAuditLogs1795600000011,
+];

@@ -1,0 +1,27 @@
+import { ArrayMaxSize, Matches, MaxLength } from 'class-validator';
+import { Field, InputType, ObjectType } from 'type-graphql';
+import { ApiKey } from './api-key.entity';
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field()
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
+  name!: string;
+
+  @Field(() => [String], { description: 'Any of apps:read, apps:write, telemetry:read, telemetry:write.' })
+  @ArrayMaxSize(16, { message: 'lists too many permissions' })
+  permissions!: string[];
+
+  @Field(() => Date, { nullable: true, description: 'When the key stops working; never if omitted.' })
+  expiresAt?: Date | null;
+}
+
+@ObjectType()
+export class CreateApiKeyPayload {
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+
+  @Field({ description: 'The secret, shown this once. Send it as "Authorization: Bearer <secret>".' })
+  secret!: string;
+}

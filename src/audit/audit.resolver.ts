@@ -1,0 +1,15 @@
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import { requirePrincipal } from '../auth/guards';
+import { Connection, type ConnectionData, PageArgs, parsePage } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { AuditLog } from './audit-log.entity';
+
+const AuditLogConnection = Connection('AuditLog', AuditLog);
+
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditLogConnection, { description: "Your own actions, newest first; admins see everyone's." })
+  auditLogs(@Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AuditLog>> {
+    return ctx.services.audit.list(requirePrincipal(ctx), parsePage(args));
+  }
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+
+/**
+ * Every setting the platform reads from the environment, parsed once.
+ * The README's configuration table documents each variable; keep the two in step.
+ */
+export interface Config {
+  nodeEnv: string;
+  isProduction: boolean;
+  host: string;
+  port: number;
+  /** Unset means "start the embedded PostgreSQL under dataDir". */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  bcryptCost: number;
+  sessionTtlHours: number;
+  db: {
+    poolMax: number;
+    idleTimeoutMs: number;
+    connectionTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(): Config {
+  const nodeEnv = process.env.NODE_ENV ?? 'development';
+  return {
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    host: process.env.HOST || '127.0.0.1',
+    port: intFromEnv('PORT', 4000, 0, 65535),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: path.resolve(process.env.DATA_DIR || '.data'),
+    embeddedPgPort: intFromEnv('EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    // 12 is the floor for production; tests lower it through the env to stay fast.
+    bcryptCost: intFromEnv('BCRYPT_COST', 12, 4, 31),
+    sessionTtlHours: intFromEnv('SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),
+    db: {
+      poolMax: intFromEnv('DB_POOL_MAX', 10, 1, 1000),
+      idleTimeoutMs: intFromEnv('DB_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      connectionTimeoutMs: intFromEnv('DB_CONNECTION_TIMEOUT_MS', 5_000, 0, 600_000),
+      statementTimeoutMs: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    },
+    shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 30_000),
+    logLevel: process.env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,33 @@
+import { DataSource, Logger } from 'typeorm';
+import type { Config } from '../config';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+
+export interface DataSourceOptions {
+  url: string;
+  pool: Config['db'];
+  /** Observes every statement; tests use it to count round trips. */
+  logger?: Logger;
+}
+
+export function createDataSource({ url, pool, logger }: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    // Each migration runs in its own transaction, so a failure leaves the ones before it applied.
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: logger ? ['query'] : false,
+    logger,
+    applicationName: 'mosis',
+    poolSize: pool.poolMax,
+    extra: {
+      idleTimeoutMillis: pool.idleTimeoutMs,
+      connectionTimeoutMillis: pool.connectionTimeoutMs,
+      statement_timeout: pool.statementTimeoutMs || undefined,
+    },
+  });
+}

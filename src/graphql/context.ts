@@ -1,0 +1,13 @@
+import type { Principal } from '../auth/principal';
+import type { Loaders } from './loaders';
+import type { Services } from '../services';
+
+/** Everything a resolver may use, built fresh for each request. */
+export interface RequestContext {
+  requestId: string;
+  ip: string | null;
+  principal: Principal | null;
+  services: Services;
+  /** Per-request DataLoaders: batching and caching never cross requests (or callers). */
+  loaders: Loaders;
+}

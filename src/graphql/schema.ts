@@ -1,0 +1,24 @@
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { ApiKeyResolver, DeveloperApiKeysResolver } from '../api-keys/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { AuthResolver } from '../auth/auth.resolver';
+import { DeveloperResolver } from '../developers/developer.resolver';
+
+const resolvers = [AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver] as const;
+
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    // Input classes carry their rules as class-validator decorators. Failures must not echo
+    // the submitted values (a password, say) back in the error, hence target/value off.
+    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+  });
+}
+
+/** The SDL committed as schema.graphql: sorted, so the file changes only when the API does. */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

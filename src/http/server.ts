@@ -1,0 +1,83 @@
+import { ApolloServer } from '@apollo/server';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { migrationsUpToDate } from '../db/database';
+import type { RequestContext } from '../graphql/context';
+import { AppError, formatError } from '../graphql/errors';
+import { createLoaders } from '../graphql/loaders';
+import type { Services } from '../services';
+import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+
+export interface HttpDeps {
+  config: Config;
+  db: DataSource;
+  schema: GraphQLSchema;
+  services: Services;
+}
+
+/** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
+export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    trustProxy: process.env.TRUST_PROXY === 'true',
+    // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
+    forceCloseConnections: 'idle',
+  });
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    formatError: (formatted, error) =>
+      formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
+    plugins: [fastifyApolloDrainPlugin(app)],
+  });
+  await apollo.start();
+
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: async (request) => {
+      let principal;
+      try {
+        principal = await services.auth.authenticate(request.headers.authorization);
+      } catch (error) {
+        // Thrown from context creation, Apollo reports it with this HTTP status and our code.
+        if (error instanceof AppError) error.extensions.http = { status: error.httpStatus };
+        throw error;
+      }
+      return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
+    },
+  });
+
+  app.route<{ Reply: string }>({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    async handler(request, reply) {
+      if (wantsGraphiql(request)) {
+        reply.type('text/html; charset=utf-8').header('content-security-policy', GRAPHIQL_CSP);
+        return graphiqlPage({ endpoint: '/graphql' });
+      }
+      return graphqlHandler.call(this, request, reply);
+    },
+  });
+  registerGraphiqlAssets(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  let migrated = false;
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await db.query('SELECT 1');
+      migrated = migrated || (await migrationsUpToDate(db));
+      if (!migrated) return reply.code(503).send({ status: 'migrations pending' });
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { DataSource } from 'typeorm';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { AuditService } from './audit/audit.service';
+import { AuthService } from './auth/auth.service';
+import type { Config } from './config';
+import { DeveloperService } from './developers/developer.service';
+
+/** One instance of each service per process; they hold the rules and the SQL. */
+export interface Services {
+  auth: AuthService;
+  developers: DeveloperService;
+  apiKeys: ApiKeyService;
+  audit: AuditService;
+}
+
+export function createServices(db: DataSource, config: Config): Services {
+  return {
+    auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    developers: new DeveloperService(db),
+    apiKeys: new ApiKeyService(db),
+    audit: new AuditService(db),
+  };
+}

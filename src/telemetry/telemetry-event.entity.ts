@@ -1,0 +1,37 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * One raw telemetry event. The table is range-partitioned by `timestamp` (see its migration),
+ * which is why the primary key leads with it.
+ */
+@Entity('telemetry_events')
+export class TelemetryEvent {
+  @PrimaryColumn({ type: 'timestamptz' })
+  timestamp!: Date;
+
+  @PrimaryColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'app_id', type: 'uuid' })
+  appId!: string;
+
+  /** HMAC-SHA256 of the device's identifier; the raw identifier is never stored. */
+  @Column({ name: 'device_id', type: 'char', length: 64 })
+  deviceId!: string;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 50 })
+  eventType!: string;
+
+  @Column({ name: 'event_data', type: 'jsonb', nullable: true })
+  eventData!: unknown;
+
+  @Column({ name: 'mosis_version', type: 'varchar', length: 20, nullable: true })
+  mosisVersion!: string | null;
+
+  /** Client-chosen id that makes a retried upload idempotent. */
+  @Column({ name: 'event_id', type: 'varchar', length: 64, nullable: true })
+  eventId!: string | null;
+
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  receivedAt!: Date;
+}

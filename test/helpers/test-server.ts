@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { type Config, loadConfig } from '../../src/config';
+import { createDataSource } from '../../src/db/data-source';
+import { buildApiSchema } from '../../src/graphql/schema';
+import { createHttpServer } from '../../src/http/server';
+import { createServices, type Services } from '../../src/services';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface GraphQLResult<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions: { code: string; field?: string } }[];
+}
+
+export interface TestServer {
+  url: string;
+  db: DataSource;
+  database: TestDatabase;
+  services: Services;
+  config: Config;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResult<T>>;
+  /** Raw HTTP, for the endpoints outside GraphQL. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real HTTP server on a random loopback port, over a private database: tests talk to it the
+ * way clients do. `env` overrides configuration for this server only (e.g. NODE_ENV=production).
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  const config = { ...loadConfig(), host: '127.0.0.1', port: 0 };
+  process.env = saved;
+
+  const db = createDataSource({ url: database.url, pool: config.db });
+  await db.initialize();
+  const services = createServices(db, config);
+  const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    db,
+    database,
+    services,
+    config,
+    fetch: (path, init) => fetch(url + path, init),
+    async graphql(query, variables, token) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    async close() {
+      await app.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** The one error of a failed result, for asserting its code. */
+export function errorOf(result: GraphQLResult): { message: string; code: string; field?: string } {
+  if (!result.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(result.data)}`);
+  const [error] = result.errors;
+  return { message: error.message, code: error.extensions.code, field: error.extensions.field };
+}
