@@ -20,6 +20,8 @@ export function createDataSource({ url, pool, logger }: DataSourceOptions): Data
     // Each migration runs in its own transaction, so a failure leaves the ones before it applied.
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Migrations own every extension; left on, TypeORM would install uuid-ossp behind their back.
+    installExtensions: false,
     logging: logger ? ['query'] : false,
     logger,
     applicationName: 'mosis',

@@ -15,7 +15,8 @@ const run = promisify(execFile);
  * OS user when we run as root). Starting and stopping go through its `pg_ctl`, not its `start()`:
  * the library installs process-wide SIGINT/SIGTERM hooks that exit the process at once, which
  * would cut off our graceful drain, so it is only ever loaded in a short-lived child process.
- * A server left running by a killed parent (kill -9) is found through postmaster.pid and reused.
+ * A server already running on the data directory is found through postmaster.pid and reused:
+ * shared with a live owner (a CLI command beside `npm start`), or adopted after a kill -9.
  */
 export interface EmbeddedPostgres {
   /** Superuser URL of the `postgres` maintenance database. */
@@ -85,12 +86,7 @@ function isLivePostgres(pid: number): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
   } catch {
-    try {
-      process.kill(pid, 0);
-      return process.platform !== 'linux';
-    } catch {
-      return false;
-    }
+    return process.platform !== 'linux' && isAlive(pid);
   }
 }
 
@@ -120,11 +116,16 @@ export async function startEmbeddedPostgres(opts: {
   }
 
   let port = opts.port;
+  const ownerFile = path.join(opts.dataDir, 'embedded-owner.pid');
+  let owned = true;
   const leftover = readPostmasterPid(pgdata);
   if (leftover !== undefined && isLivePostgres(leftover)) {
-    // A previous run was killed without stopping its server; the lock file records its port.
     port = Number(fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[3]) || port;
-    log(`reusing embedded PostgreSQL left running (pid ${leftover}, port ${port})`);
+    // Started by a process that still runs (npm start, while we are `npx mosis ...`): share it and
+    // leave stopping to that owner. Started by a process that died (kill -9): adopt it.
+    const owner = Number(fs.existsSync(ownerFile) ? fs.readFileSync(ownerFile, 'utf8') : NaN);
+    owned = !(Number.isInteger(owner) && owner !== process.pid && isAlive(owner));
+    log(`using embedded PostgreSQL already running (pid ${leftover}, port ${port})`);
   } else {
     if (leftover !== undefined) fs.rmSync(path.join(pgdata, 'postmaster.pid'), { force: true });
     const serverLog = path.join(pgdata, 'server.log');
@@ -141,6 +142,7 @@ export async function startEmbeddedPostgres(opts: {
     }
     log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   }
+  if (owned) fs.writeFileSync(ownerFile, String(process.pid));
 
   const urlFor = (database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
@@ -148,9 +150,20 @@ export async function startEmbeddedPostgres(opts: {
     adminUrl: urlFor('postgres'),
     urlFor,
     stop: async () => {
+      if (!owned) return;
       await run(bins.pg_ctl, ['stop', '-w', '-m', 'fast', '-D', pgdata], { ...ids }).catch(() => undefined);
+      fs.rmSync(ownerFile, { force: true });
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** CREATE DATABASE if it does not exist yet (there is no IF NOT EXISTS for databases). */

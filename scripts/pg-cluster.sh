@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster from Debian's packages, for CI and local scripts.
+#
+#   scripts/pg-cluster.sh start <dir>   init + start a cluster in <dir>; prints its superuser URL
+#   scripts/pg-cluster.sh stop <dir>    stop it and remove <dir> (quiet no-op if absent/stopped)
+#   scripts/pg-cluster.sh url <dir>     print the saved URL
+#
+# Layout of <dir>: data/ (PGDATA), password, url, server.log, the unix socket, and a marker
+# file so `stop` never rm -rf's a directory this script did not create.
+#
+# We drive the binaries in /usr/lib/postgresql/15/bin directly instead of pg_createcluster /
+# pg_ctlcluster / systemd: those manage clusters under /etc and /var/lib, need a service
+# manager, and would collide with Debian's own `main` cluster. Only stdout carries the URL;
+# everything else goes to stderr so callers can do url=$(scripts/pg-cluster.sh start "$dir").
+set -euo pipefail
+
+readonly PG_BIN=/usr/lib/postgresql/15/bin
+readonly SUPERUSER=mosis
+readonly MARKER=.pg-cluster
+# Settings appended to postgresql.auto.conf before the first start. Durability defaults
+# (fsync, synchronous_commit, full_page_writes) are kept on purpose: tests should see the
+# same behaviour as production.
+readonly EXTRA_SETTINGS=(
+  "shared_preload_libraries = 'pg_stat_statements'"
+  "max_connections = 200"
+  "fsync = on"
+)
+
+log() { echo "pg-cluster: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# PostgreSQL refuses to run as root, so as root every server-side command runs as `postgres`.
+# cd / first: postgres usually cannot read the caller's working directory (e.g. /root).
+as_pg() {
+  if is_root; then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    "$@"
+  fi
+}
+
+# --- install ------------------------------------------------------------------------------
+
+# Runs a command as root: directly, through sudo, or not at all.
+as_root() {
+  if is_root; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "PostgreSQL 15 is not installed and we are neither root nor have sudo. Install it with: apt-get install postgresql-15"
+  fi
+}
+
+ensure_postgres_installed() {
+  [[ -x $PG_BIN/pg_ctl ]] && return 0
+  log "installing Debian's postgresql-15 (no $PG_BIN/pg_ctl)"
+  as_root apt-get update >&2
+  # The package's postinst may create and start Debian's `main` cluster on port 5432. We leave
+  # it alone: our cluster has its own data dir, port and socket directory.
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends postgresql-15 >&2
+  [[ -x $PG_BIN/pg_ctl ]] || die "postgresql-15 installed but $PG_BIN/pg_ctl is still missing"
+}
+
+# The package creates `postgres`; this covers binaries that arrived some other way.
+ensure_postgres_user() {
+  is_root || return 0
+  id postgres >/dev/null 2>&1 && return 0
+  log "creating the postgres OS user"
+  useradd --system --user-group --no-create-home --home-dir /var/lib/postgresql \
+    --shell /usr/sbin/nologin postgres
+}
+
+# --- helpers ------------------------------------------------------------------------------
+
+# A port nobody listens on right now (bind port 0, read it back). There is a small window
+# before the server binds it; acceptable for a throwaway cluster.
+free_port() {
+  if command -v node >/dev/null 2>&1; then
+    node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  else
+    die "need node or python3 to pick a free port"
+  fi
+}
+
+# 48 hex characters from the kernel's CSPRNG; od is in coreutils, unlike openssl.
+random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
+
+# Percent-encodes everything but RFC 3986 unreserved characters.
+urlencode() {
+  local LC_ALL=C # byte by byte, so multi-byte characters encode as UTF-8 octets
+  local s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [A-Za-z0-9._~-]) out+=$c ;;
+      *) printf -v c '%%%02X' "'$c"; out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# Single-quoted literal for postgresql.conf (a quote inside is doubled).
+conf_quote() { printf "'%s'" "${1//\'/\'\'}"; }
+
+server_log_tail() {
+  local logfile=$1/server.log
+  [[ -f $logfile ]] || return 0
+  log "last lines of $logfile:"
+  tail -n 30 "$logfile" >&2
+}
+
+# --- commands -----------------------------------------------------------------------------
+
+cmd_start() {
+  local dir=$1
+  local data=$dir/data
+  # The socket path (<dir>/.s.PGSQL.<port>) must fit in sun_path (107 bytes).
+  (( ${#dir} <= 90 )) || die "directory path too long for a unix socket: $dir"
+  if [[ -e $dir ]] && [[ -n $(ls -A "$dir") ]]; then
+    die "$dir is not empty (already a cluster? run: $0 stop $dir)"
+  fi
+
+  ensure_postgres_installed
+  ensure_postgres_user
+
+  mkdir -p "$dir"
+  touch "$dir/$MARKER"
+  chmod 0755 "$dir"
+  # The server writes its socket and server.log here, so its OS user must own it.
+  if is_root; then chown postgres: "$dir"; fi
+  as_pg test -x "$dir" || die "the postgres user cannot reach $dir; use a directory whose parents are world-searchable"
+
+  local password port url
+  password=$(random_password)
+  port=$(free_port)
+  # 0600, owned by the server's user: initdb reads it as postgres via --pwfile.
+  (umask 077 && printf '%s\n' "$password" >"$dir/password")
+  if is_root; then chown postgres: "$dir/password"; fi
+
+  log "initdb in $data"
+  as_pg "$PG_BIN/initdb" -D "$data" --username="$SUPERUSER" --pwfile="$dir/password" \
+    --auth=scram-sha-256 --encoding=UTF8 --locale=C --no-instructions >&2
+
+  # In postgresql.auto.conf rather than -o flags so a later plain `pg_ctl start -D data`
+  # comes back on the same port and socket.
+  {
+    echo "# added by scripts/pg-cluster.sh"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "port = $port"
+    echo "unix_socket_directories = $(conf_quote "$dir")"
+    printf '%s\n' "${EXTRA_SETTINGS[@]}"
+  } | as_pg tee -a "$data/postgresql.auto.conf" >/dev/null
+
+  log "starting PostgreSQL on 127.0.0.1:$port"
+  if ! as_pg "$PG_BIN/pg_ctl" start -w -t 60 -D "$data" -l "$dir/server.log" >&2; then
+    server_log_tail "$dir"
+    die "PostgreSQL did not start (clean up with: $0 stop $dir)"
+  fi
+
+  url="postgres://$SUPERUSER:$(urlencode "$password")@127.0.0.1:$port/postgres"
+  (umask 077 && printf '%s\n' "$url" >"$dir/url")
+  log "ready"
+  printf '%s\n' "$url"
+}
+
+cmd_stop() {
+  local dir=$1
+  [[ -d $dir ]] || return 0
+  if [[ ! -e $dir/$MARKER ]]; then
+    # Never rm -rf something we did not create; an empty directory is harmless to remove.
+    rmdir "$dir" 2>/dev/null || die "$dir was not created by $0; refusing to remove it"
+    return 0
+  fi
+  if [[ -f $dir/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1; then
+    log "stopping PostgreSQL in $dir"
+    as_pg "$PG_BIN/pg_ctl" stop -m fast -w -t 60 -D "$dir/data" >&2 || {
+      server_log_tail "$dir"
+      die "PostgreSQL did not stop; leaving $dir in place"
+    }
+  fi
+  rm -rf "$dir"
+}
+
+cmd_url() {
+  local dir=$1
+  [[ -f $dir/url ]] || die "no saved URL in $dir (not started?)"
+  cat "$dir/url"
+}
+
+usage() {
+  echo "usage: $0 start|stop|url <dir>" >&2
+  exit 2
+}
+
+main() {
+  [[ $# -eq 2 && -n $2 ]] || usage
+  # Absolute, because the server's working directory is not ours.
+  local dir
+  dir=$(realpath -m "$2")
+  case $1 in
+    start) cmd_start "$dir" ;;
+    stop) cmd_stop "$dir" ;;
+    url) cmd_url "$dir" ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
