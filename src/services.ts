@@ -4,6 +4,10 @@ import { AuditService } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { DeveloperService } from './developers/developer.service';
+import { AppService } from './apps/app.service';
+import { SearchService } from './apps/search.service';
+import { SigningKeyService } from './signing-keys/signing-key.service';
+import { AppVersionService } from './versions/app-version.service';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -11,13 +15,22 @@ export interface Services {
   developers: DeveloperService;
   apiKeys: ApiKeyService;
   audit: AuditService;
+  signingKeys: SigningKeyService;
+  apps: AppService;
+  search: SearchService;
+  versions: AppVersionService;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
+  const apps = new AppService(db);
   return {
     auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
+    signingKeys: new SigningKeyService(db),
+    apps,
+    search: new SearchService(db),
+    versions: new AppVersionService(db, apps),
   };
 }

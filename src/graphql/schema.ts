@@ -5,8 +5,15 @@ import { ApiKeyResolver, DeveloperApiKeysResolver } from '../api-keys/api-key.re
 import { AuditResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { DeveloperResolver } from '../developers/developer.resolver';
+import { AppResolver, DeveloperAppsResolver } from '../apps/app.resolver';
+import { DeveloperSigningKeysResolver, SigningKeyResolver } from '../signing-keys/signing-key.resolver';
+import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version.resolver';
 
-const resolvers = [AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver] as const;
+const resolvers = [
+  AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
+  SigningKeyResolver, DeveloperSigningKeysResolver,
+  AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
+] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({

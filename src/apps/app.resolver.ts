@@ -1,0 +1,84 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireScope } from '../auth/guards';
+import { Developer } from '../developers/developer.entity';
+import { Connection, type ConnectionData, PageArgs, parsePage, toConnection } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { badInput } from '../graphql/errors';
+import { assertId } from '../graphql/ids';
+import { assertValid } from '../graphql/validation';
+import { App } from './app.entity';
+import { AppsArgs, CreateAppInput, SearchAppsArgs, UpdateAppInput } from './app.types';
+import { cursorValues } from './app.service';
+import { viewerOf } from './visibility';
+
+export const AppConnection = Connection('App', App);
+
+@Resolver(() => App)
+export class AppResolver {
+  @Query(() => App, { nullable: true, description: 'By id or by packageId (give exactly one). Null when it does not exist or is not visible to you.' })
+  app(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('packageId', () => String, { nullable: true }) packageId: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<App | null> {
+    if ((id == null) === (packageId == null)) throw badInput('id', 'give exactly one of id and packageId');
+    const by = id != null ? { id: assertId('id', id) } : { packageId: packageId! };
+    return ctx.services.apps.findVisible(viewerOf(ctx.principal), by);
+  }
+
+  @Query(() => AppConnection, { description: 'Newest first. Drafts and suspended apps appear only to their owner, reviewers and admins.' })
+  apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+    const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
+    return ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args));
+  }
+
+  @Query(() => AppConnection, { description: 'Published apps ranked by relevance to the query; all given tags must match.' })
+  searchApps(@Args() args: SearchAppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+    return ctx.services.search.search(
+      { query: args.query ?? null, tags: args.tags ?? [], category: args.category ?? null },
+      parsePage(args),
+    );
+  }
+
+  @Mutation(() => App)
+  createApp(@Arg('input') input: CreateAppInput, @Ctx() ctx: RequestContext): Promise<App> {
+    return ctx.services.apps.create(requireScope(ctx, 'apps:write'), input, ctx.ip);
+  }
+
+  @Mutation(() => App, { description: 'The owner edits any subset of name, description, category and tags.' })
+  updateApp(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateAppInput, { validate: false }) input: UpdateAppInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<App> {
+    const principal = requireScope(ctx, 'apps:write');
+    return ctx.services.apps.update(principal, assertId('id', id), input, () => assertValid(input), ctx.ip);
+  }
+
+  @Mutation(() => App, { description: 'Admins only.' })
+  suspendApp(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<App> {
+    return ctx.services.apps.suspend(requireScope(ctx, 'apps:write'), assertId('id', id), reason, ctx.ip);
+  }
+
+  @FieldResolver(() => Developer)
+  async developer(@Root() app: App, @Ctx() ctx: RequestContext): Promise<Developer> {
+    return (await ctx.loaders.developerById.load(app.developerId))!;
+  }
+}
+
+@Resolver(() => Developer)
+export class DeveloperAppsResolver {
+  @FieldResolver(() => AppConnection, { description: 'Newest first; drafts and suspended apps only for the owner, reviewers and admins.' })
+  async apps(@Root() developer: Developer, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+    const page = parsePage(args);
+    if (page.after) cursorValues(page.after);
+    const viewer = viewerOf(ctx.principal);
+    const { apps } = ctx.services;
+    const rows = await ctx.loaders.keyed
+      .get('appsByDeveloper', { page, viewer }, (ids) => apps.pageForDevelopers(viewer, ids, page))
+      .load(developer.id);
+    const count = () =>
+      ctx.loaders.keyed.get('appCountByDeveloper', { viewer }, (ids) => apps.countForDevelopers(viewer, ids)).load(developer.id);
+    return toConnection(rows, page, (r) => [(r as App & { cursorCreatedAt: string }).cursorCreatedAt, r.id], count);
+  }
+}

@@ -1,0 +1,207 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { recordAudit } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { isStaff, Role } from '../developers/role';
+import { queryRows } from '../db/sql';
+import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { groupByKey } from '../graphql/loaders';
+import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
+import { App, AppStatus } from './app.entity';
+import { MAX_TAGS } from './app.types';
+import { canViewApp, type Viewer, visibleAppsSql } from './visibility';
+
+/** Every apps column under its entity property name, so raw rows are App-shaped as they arrive. */
+export const APP_COLUMNS = (a: string) => `
+  ${a}.id, ${a}.developer_id AS "developerId", ${a}.package_id AS "packageId", ${a}.name, ${a}.description,
+  ${a}.category, ${a}.tags, ${a}.status, ${a}.suspended_reason AS "suspendedReason",
+  ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt"`;
+
+/** created_at with its full microsecond precision, for keyset cursors (a JS Date would round it). */
+const CREATED_CURSOR = (a: string) => `to_char(${a}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "cursorCreatedAt"`;
+
+type AppRow = App & { cursorCreatedAt: string };
+
+export interface AppFields {
+  name?: string | null;
+  description?: string | null;
+  category?: string | null;
+  tags?: string[] | null;
+}
+
+/** Lowercase, trimmed, unique, at most MAX_TAGS. */
+export function normalizeTags(tags: string[]): string[] {
+  const normalized = [...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
+  if (normalized.length > MAX_TAGS) throw badInput('tags', `at most ${MAX_TAGS} distinct tags, got ${normalized.length}`);
+  return normalized;
+}
+
+const blankToNull = (value: string | null | undefined) => (value == null || value.trim() === '' ? null : value.trim());
+
+export class AppService {
+  constructor(private readonly db: DataSource) {}
+
+  async create(
+    principal: Principal,
+    input: { packageId: string; name: string } & AppFields,
+    ip: string | null,
+  ): Promise<App> {
+    try {
+      return await this.db.transaction(async (manager) => {
+        const [app] = await manager.query(
+          `INSERT INTO apps (developer_id, package_id, name, description, category, tags)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${APP_COLUMNS('apps')}`,
+          [principal.developerId, input.packageId, input.name.trim(), blankToNull(input.description),
+            blankToNull(input.category), normalizeTags(input.tags ?? [])],
+        );
+        await this.audit(manager, principal, 'app.create', app.id, ip, { packageId: app.packageId });
+        return app as App;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'idx_apps_package')) {
+        throw conflict(`packageId: ${input.packageId} is already taken`, 'packageId');
+      }
+      throw error;
+    }
+  }
+
+  /** The owner may edit; `validateInput` runs only once that is established. */
+  async update(
+    principal: Principal,
+    id: string,
+    input: AppFields,
+    validateInput: () => Promise<void>,
+    ip: string | null,
+  ): Promise<App> {
+    return this.db.transaction(async (manager) => {
+      const app = await this.lockOwnApp(manager, principal, id);
+      await validateInput();
+      const changes: Record<string, unknown> = {};
+      if (input.name != null) changes.name = input.name.trim();
+      if (input.description !== undefined) changes.description = blankToNull(input.description);
+      if (input.category !== undefined) changes.category = blankToNull(input.category);
+      if (input.tags !== undefined) changes.tags = normalizeTags(input.tags ?? []);
+      const columns = Object.keys(changes);
+      if (columns.length === 0) return app;
+      const [updated] = await queryRows<App>(
+        manager,
+        `UPDATE apps SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')}, updated_at = now()
+          WHERE id = $1 RETURNING ${APP_COLUMNS('apps')}`,
+        [id, ...columns.map((c) => changes[c])],
+      );
+      await this.audit(manager, principal, 'app.update', id, ip, { fields: columns });
+      return updated;
+    });
+  }
+
+  /** Admins only; a suspended app disappears from search and from strangers. */
+  async suspend(principal: Principal, id: string, reason: string, ip: string | null): Promise<App> {
+    if (principal.role !== Role.ADMIN) throw forbidden('Only admins may suspend apps.');
+    if (!reason.trim()) throw badInput('reason', 'must say why the app is suspended');
+    return this.db.transaction(async (manager) => {
+      const [app] = await queryRows<App>(
+        manager,
+        `UPDATE apps SET status = 'suspended', suspended_reason = $2, updated_at = now()
+          WHERE id = $1 RETURNING ${APP_COLUMNS('apps')}`,
+        [id, reason.trim()],
+      );
+      if (!app) throw notFound('App');
+      await this.audit(manager, principal, 'app.suspend', id, ip, { reason: reason.trim() });
+      return app;
+    });
+  }
+
+  /** Locks the app row for a change by its owner: NOT_FOUND if invisible, FORBIDDEN if visible but not theirs. */
+  async lockOwnApp(manager: EntityManager, principal: Principal, id: string): Promise<App> {
+    const [app] = await manager.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.id = $1 FOR UPDATE`, [id]);
+    const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+    if (!app || !canViewApp(viewer, app)) throw notFound('App');
+    if (app.developerId !== principal.developerId) throw forbidden('Only the app\'s owner may change it.');
+    return app;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<App[]> {
+    return this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.id = ANY($1)`, [ids]);
+  }
+
+  async findVisible(viewer: Viewer, by: { id?: string; packageId?: string }): Promise<App | null> {
+    const [app] = by.id
+      ? await this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.id = $1`, [by.id])
+      : await this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.package_id = $1`, [by.packageId]);
+    return app && canViewApp(viewer, app) ? app : null;
+  }
+
+  /** Newest first, keyset on (created_at, id). */
+  async list(
+    viewer: Viewer,
+    filter: { developerId?: string | null; status?: AppStatus | null },
+    page: Page,
+  ): Promise<ConnectionData<App>> {
+    const where = [visibleAppsSql(viewer, 'a', '$1')];
+    const params: unknown[] = [viewer.developerId];
+    if (filter.developerId) where.push(`a.developer_id = $${params.push(filter.developerId)}`);
+    if (filter.status) where.push(`a.status = $${params.push(filter.status)}`);
+    const countWhere = where.join(' AND ');
+    const countParams = [...params];
+    if (page.after) {
+      const [createdAt, id] = cursorValues(page.after);
+      where.push(`(a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`);
+    }
+    const rows: AppRow[] = await this.db.query(
+      `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
+        WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}`,
+      params,
+    );
+    return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
+      const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${countWhere}`, countParams);
+      return count;
+    }, stripCursor);
+  }
+
+  /** One page of apps for each of many developers in a single query (Developer.apps). */
+  async pageForDevelopers(viewer: Viewer, developerIds: readonly string[], page: Page): Promise<App[][]> {
+    const params: unknown[] = [viewer.developerId, developerIds];
+    let cursor = '';
+    if (page.after) {
+      const [createdAt, id] = cursorValues(page.after);
+      cursor = `AND (a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+    }
+    const rows: (AppRow & { ownerId: string })[] = await this.db.query(
+      `SELECT d.id AS "ownerId", page.* FROM unnest($2::uuid[]) AS d(id)
+       CROSS JOIN LATERAL (
+         SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
+          WHERE a.developer_id = d.id AND ${visibleAppsSql(viewer, 'a', '$1')} ${cursor}
+          ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}
+       ) page`,
+      params,
+    );
+    return groupByKey(developerIds, rows, (r) => r.ownerId);
+  }
+
+  async countForDevelopers(viewer: Viewer, developerIds: readonly string[]): Promise<number[]> {
+    const rows: { developer_id: string; count: number }[] = await this.db.query(
+      `SELECT a.developer_id, count(*)::int AS count FROM apps a
+        WHERE a.developer_id = ANY($2) AND ${visibleAppsSql(viewer, 'a', '$1')} GROUP BY a.developer_id`,
+      [viewer.developerId, developerIds],
+    );
+    const counts = new Map(rows.map((r) => [r.developer_id, r.count]));
+    return developerIds.map((id) => counts.get(id) ?? 0);
+  }
+
+  private audit(manager: EntityManager, principal: Principal, action: string, appId: string, ip: string | null, metadata: Record<string, unknown>) {
+    return recordAudit(manager, { actorId: principal.developerId, action, targetType: 'app', targetId: appId, metadata, ip });
+  }
+}
+
+export function cursorValues(after: unknown[]): [string, string] {
+  const [createdAt, id] = after;
+  const isUuid = typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id);
+  if (typeof createdAt !== 'string' || !isUuid || !/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(createdAt)) {
+    throw badInput('after', 'is not a cursor returned by this list');
+  }
+  return [createdAt, id as string];
+}
+
+function stripCursor(row: AppRow): App {
+  const { cursorCreatedAt: _cursor, ...app } = row;
+  return app as App;
+}

@@ -1,0 +1,83 @@
+import { ArrayMaxSize, IsOptional, Matches, MaxLength } from 'class-validator';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { PageArgs } from '../graphql/connection';
+import { AppStatus } from './app.entity';
+
+export const MAX_TAGS = 20;
+const PACKAGE_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+@InputType()
+export class CreateAppInput {
+  @Field({ description: 'Reverse-DNS, e.g. com.example.notes: two or more labels of [a-z][a-z0-9_]*.' })
+  @MaxLength(255, { message: 'must be at most 255 characters' })
+  @Matches(PACKAGE_ID, { message: 'must be reverse-DNS like com.example.app (labels of [a-z][a-z0-9_]*)' })
+  packageId!: string;
+
+  @Field()
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(4000, { message: 'must be at most 4000 characters' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(50, { message: 'must be at most 50 characters' })
+  category?: string | null;
+
+  @Field(() => [String], { nullable: true, description: `Up to ${MAX_TAGS}; stored lowercase, trimmed, without duplicates.` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS * 5, { message: 'lists far too many tags' })
+  @MaxLength(50, { each: true, message: 'each tag must be at most 50 characters' })
+  tags?: string[] | null;
+}
+
+/** Any subset of the app's editable fields; omitted fields keep their value. */
+@InputType()
+export class UpdateAppInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(4000, { message: 'must be at most 4000 characters' })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(50, { message: 'must be at most 50 characters' })
+  category?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS * 5, { message: 'lists far too many tags' })
+  @MaxLength(50, { each: true, message: 'each tag must be at most 50 characters' })
+  tags?: string[] | null;
+}
+
+@ArgsType()
+export class AppsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true })
+  developerId?: string | null;
+
+  @Field(() => AppStatus, { nullable: true })
+  status?: AppStatus | null;
+}
+
+@ArgsType()
+export class SearchAppsArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'Words to match in name, description and tags; tolerant of typos and unfinished words.' })
+  query?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only apps carrying every one of these tags.' })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  category?: string | null;
+}
