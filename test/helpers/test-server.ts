@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DataSource } from 'typeorm';
+import type { DataSource, Logger } from 'typeorm';
 import { type Config, loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { buildApiSchema } from '../../src/graphql/schema';
@@ -19,6 +19,8 @@ export interface TestServer {
   database: TestDatabase;
   services: Services;
   config: Config;
+  /** Statements sent to PostgreSQL by the server since the last reset: for round-trip tests. */
+  statements: StatementCounter;
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResult<T>>;
   /** Raw HTTP, for the endpoints outside GraphQL. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -36,7 +38,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = { ...loadConfig(), host: '127.0.0.1', port: 0 };
   process.env = saved;
 
-  const db = createDataSource({ url: database.url, pool: config.db });
+  const statements = new StatementCounter();
+  const db = createDataSource({ url: database.url, pool: config.db, logger: statements });
   await db.initialize();
   const services = createServices(db, config);
   const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });
@@ -50,6 +53,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     database,
     services,
     config,
+    statements,
     fetch: (path, init) => fetch(url + path, init),
     async graphql(query, variables, token) {
       const response = await fetch(`${url}/graphql`, {
@@ -68,6 +72,25 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       await database.drop();
     },
   };
+}
+
+/** A TypeORM logger that only counts the statements it sees (and keeps their text for failures). */
+export class StatementCounter implements Logger {
+  sql: string[] = [];
+  get count(): number {
+    return this.sql.length;
+  }
+  reset(): void {
+    this.sql = [];
+  }
+  logQuery(query: string): void {
+    this.sql.push(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
 }
 
 /** The one error of a failed result, for asserting its code. */
