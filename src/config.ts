@@ -20,9 +20,24 @@ export interface Config {
     idleTimeoutMs: number;
     connectionTimeoutMs: number;
     statementTimeoutMs: number;
+    /**
+     * What sits between us and PostgreSQL. Behind PgBouncer in transaction mode a startup
+     * parameter would be refused, so the statement timeout must come from the role instead
+     * (docs/OPERATIONS.md, "Connection pooling").
+     */
+    pooler: 'none' | 'pgbouncer';
   };
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Where `backup`/`restore` look for pg_dump and pg_restore; unset searches the usual places. */
+  pgBinDir: string | undefined;
+}
+
+function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -53,8 +68,10 @@ export function loadConfig(): Config {
       idleTimeoutMs: intFromEnv('DB_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000),
       connectionTimeoutMs: intFromEnv('DB_CONNECTION_TIMEOUT_MS', 5_000, 0, 600_000),
       statementTimeoutMs: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      pooler: oneOf('DB_POOLER', 'none', ['none', 'pgbouncer'] as const),
     },
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 30_000),
     logLevel: process.env.LOG_LEVEL || 'info',
+    pgBinDir: process.env.PG_BIN_DIR || undefined,
   };
 }

@@ -136,8 +136,8 @@ export class AppService {
     filter: { developerId?: string | null; status?: AppStatus | null },
     page: Page,
   ): Promise<ConnectionData<App>> {
-    const where = [visibleAppsSql(viewer, 'a', '$1')];
-    const params: unknown[] = [viewer.developerId];
+    const params: unknown[] = [];
+    const where = [visibleAppsSql(viewer, 'a', params)];
     if (filter.developerId) where.push(`a.developer_id = $${params.push(filter.developerId)}`);
     if (filter.status) where.push(`a.status = $${params.push(filter.status)}`);
     const countWhere = where.join(' AND ');
@@ -159,17 +159,18 @@ export class AppService {
 
   /** One page of apps for each of many developers in a single query (Developer.apps). */
   async pageForDevelopers(viewer: Viewer, developerIds: readonly string[], page: Page): Promise<App[][]> {
-    const params: unknown[] = [viewer.developerId, developerIds];
+    const params: unknown[] = [developerIds];
+    const visible = visibleAppsSql(viewer, 'a', params);
     let cursor = '';
     if (page.after) {
       const [createdAt, id] = cursorValues(page.after);
       cursor = `AND (a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
     }
     const rows: (AppRow & { ownerId: string })[] = await this.db.query(
-      `SELECT d.id AS "ownerId", page.* FROM unnest($2::uuid[]) AS d(id)
+      `SELECT d.id AS "ownerId", page.* FROM unnest($1::uuid[]) AS d(id)
        CROSS JOIN LATERAL (
          SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
-          WHERE a.developer_id = d.id AND ${visibleAppsSql(viewer, 'a', '$1')} ${cursor}
+          WHERE a.developer_id = d.id AND ${visible} ${cursor}
           ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}
        ) page`,
       params,
@@ -178,10 +179,11 @@ export class AppService {
   }
 
   async countForDevelopers(viewer: Viewer, developerIds: readonly string[]): Promise<number[]> {
+    const params: unknown[] = [developerIds];
     const rows: { developer_id: string; count: number }[] = await this.db.query(
       `SELECT a.developer_id, count(*)::int AS count FROM apps a
-        WHERE a.developer_id = ANY($2) AND ${visibleAppsSql(viewer, 'a', '$1')} GROUP BY a.developer_id`,
-      [viewer.developerId, developerIds],
+        WHERE a.developer_id = ANY($1) AND ${visibleAppsSql(viewer, 'a', params)} GROUP BY a.developer_id`,
+      params,
     );
     const counts = new Map(rows.map((r) => [r.developer_id, r.count]));
     return developerIds.map((id) => counts.get(id) ?? 0);

@@ -21,9 +21,9 @@ export function canViewApp(viewer: Viewer, app: { status: AppStatus; developerId
   return app.status === AppStatus.PUBLISHED || viewer.staff || app.developerId === viewer.developerId;
 }
 
-/** The same rule as SQL over an `apps` alias, with the viewer's id as the given parameter. */
-export function visibleAppsSql(viewer: Viewer, alias: string, developerParam: string): string {
+/** The same rule as SQL over an `apps` alias; appends the viewer's id to `params` when it needs it. */
+export function visibleAppsSql(viewer: Viewer, alias: string, params: unknown[]): string {
   if (viewer.staff) return 'TRUE';
   if (!viewer.developerId) return `${alias}.status = 'published'`;
-  return `(${alias}.status = 'published' OR ${alias}.developer_id = ${developerParam})`;
+  return `(${alias}.status = 'published' OR ${alias}.developer_id = $${params.push(viewer.developerId)})`;
 }

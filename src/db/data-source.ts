@@ -29,7 +29,9 @@ export function createDataSource({ url, pool, logger }: DataSourceOptions): Data
     extra: {
       idleTimeoutMillis: pool.idleTimeoutMs,
       connectionTimeoutMillis: pool.connectionTimeoutMs,
-      statement_timeout: pool.statementTimeoutMs || undefined,
+      // A startup parameter, which PgBouncer refuses: behind it the role's own setting applies
+      // (ALTER ROLE … SET statement_timeout, see docs/OPERATIONS.md).
+      statement_timeout: pool.pooler === 'none' ? pool.statementTimeoutMs || undefined : undefined,
     },
   });
 }

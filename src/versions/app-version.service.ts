@@ -57,10 +57,10 @@ export function canViewVersion(viewer: Viewer, app: App, version: { status: Vers
 }
 
 /** canViewVersion for versions whose app is already known to be visible, as SQL. */
-function visibleVersionsSql(viewer: Viewer, v: string, a: string, developerParam: string): string {
+function visibleVersionsSql(viewer: Viewer, v: string, a: string, params: unknown[]): string {
   if (viewer.staff) return 'TRUE';
   if (!viewer.developerId) return `${v}.status = 'published'`;
-  return `(${v}.status = 'published' OR ${a}.developer_id = ${developerParam})`;
+  return `(${v}.status = 'published' OR ${a}.developer_id = $${params.push(viewer.developerId)})`;
 }
 
 export class AppVersionService {
@@ -148,9 +148,9 @@ export class AppVersionService {
       const [version] = await queryRows<AppVersion>(
         manager,
         `UPDATE app_versions
-            SET status = $2, updated_at = now(),
-                review_notes = CASE WHEN $3::text IS NULL THEN review_notes ELSE $3 END,
-                published_at = CASE WHEN $2 = 'published' THEN now() ELSE published_at END
+            SET status = $2::text, updated_at = now(),
+                review_notes = coalesce($3::text, review_notes),
+                published_at = CASE WHEN $2::text = 'published' THEN now() ELSE published_at END
           WHERE id = $1 RETURNING ${VERSION_COLUMNS('app_versions')}`,
         [id, rule.to, action === 'approve' || action === 'reject' ? notes?.trim() || null : null],
       );
@@ -177,13 +177,14 @@ export class AppVersionService {
 
   /** One page of versions (highest code first) for each of many apps, in a single query. */
   async pageForApps(appIds: readonly string[], viewer: Viewer, page: Page): Promise<AppVersion[][]> {
-    const params: unknown[] = [appIds, viewer.developerId];
+    const params: unknown[] = [appIds];
+    const visible = visibleVersionsSql(viewer, 'v', 'a', params);
     const cursor = page.after ? `AND v.version_code < $${params.push(versionCodeCursor(page.after))}` : '';
     const rows: AppVersion[] = await this.db.query(
       `SELECT page.* FROM unnest($1::uuid[]) AS parent(id)
        CROSS JOIN LATERAL (
          SELECT ${VERSION_COLUMNS('v')} FROM app_versions v JOIN apps a ON a.id = v.app_id
-          WHERE v.app_id = parent.id AND ${visibleVersionsSql(viewer, 'v', 'a', '$2')} ${cursor}
+          WHERE v.app_id = parent.id AND ${visible} ${cursor}
           ORDER BY v.version_code DESC LIMIT ${page.limit + 1}
        ) page`,
       params,
@@ -192,10 +193,11 @@ export class AppVersionService {
   }
 
   async countForApps(appIds: readonly string[], viewer: Viewer): Promise<number[]> {
+    const params: unknown[] = [appIds];
     const rows: { app_id: string; count: number }[] = await this.db.query(
       `SELECT v.app_id, count(*)::int AS count FROM app_versions v JOIN apps a ON a.id = v.app_id
-        WHERE v.app_id = ANY($1) AND ${visibleVersionsSql(viewer, 'v', 'a', '$2')} GROUP BY v.app_id`,
-      [appIds, viewer.developerId],
+        WHERE v.app_id = ANY($1) AND ${visibleVersionsSql(viewer, 'v', 'a', params)} GROUP BY v.app_id`,
+      params,
     );
     const counts = new Map(rows.map((r) => [r.app_id, r.count]));
     return appIds.map((id) => counts.get(id) ?? 0);
