@@ -27,17 +27,19 @@ export class AppResolver {
   }
 
   @Query(() => AppConnection, { description: 'Newest first. Drafts and suspended apps appear only to their owner, reviewers and admins.' })
-  apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+  async apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
     const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
-    return ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args));
+    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args));
+    return primeApps(ctx, connection);
   }
 
   @Query(() => AppConnection, { description: 'Published apps ranked by relevance to the query; all given tags must match.' })
-  searchApps(@Args() args: SearchAppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
-    return ctx.services.search.search(
+  async searchApps(@Args() args: SearchAppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+    const connection = await ctx.services.search.search(
       { query: args.query ?? null, tags: args.tags ?? [], category: args.category ?? null },
       parsePage(args),
     );
+    return primeApps(ctx, connection);
   }
 
   @Mutation(() => App)
@@ -66,6 +68,12 @@ export class AppResolver {
   }
 }
 
+/** Apps already fetched for a list need no second trip when a version asks for its app. */
+function primeApps(ctx: RequestContext, connection: ConnectionData<App>): ConnectionData<App> {
+  for (const { node } of connection.edges) ctx.loaders.appById.prime(node.id, node);
+  return connection;
+}
+
 @Resolver(() => Developer)
 export class DeveloperAppsResolver {
   @FieldResolver(() => AppConnection, { description: 'Newest first; drafts and suspended apps only for the owner, reviewers and admins.' })
@@ -79,6 +87,6 @@ export class DeveloperAppsResolver {
       .load(developer.id);
     const count = () =>
       ctx.loaders.keyed.get('appCountByDeveloper', { viewer }, (ids) => apps.countForDevelopers(viewer, ids)).load(developer.id);
-    return toConnection(rows, page, (r) => [(r as App & { cursorCreatedAt: string }).cursorCreatedAt, r.id], count);
+    return primeApps(ctx, toConnection(rows, page, (r) => [(r as App & { cursorCreatedAt: string }).cursorCreatedAt, r.id], count));
   }
 }

@@ -4,11 +4,14 @@ import { badInput, notFound } from '../graphql/errors';
 import { Developer } from './developer.entity';
 import { ROLES, Role } from './role';
 
+/** The public columns under their entity property names (never the password hash). */
+const DEVELOPER_COLUMNS = `id, email, name, role, verified, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 export class DeveloperService {
   constructor(private readonly db: DataSource) {}
 
   async findByIds(ids: readonly string[]): Promise<Developer[]> {
-    return this.db.getRepository(Developer).createQueryBuilder('d').where('d.id = ANY(:ids)', { ids }).getMany();
+    return this.db.query(`SELECT ${DEVELOPER_COLUMNS} FROM developers WHERE id = ANY($1)`, [ids]);
   }
 
   /** Case-insensitive, served by the unique index on lower(email). */
