@@ -10,6 +10,8 @@ import { CreateTelemetryEvents1795600000008 } from './1795600000008-CreateTeleme
 import { CreateCrashReports1795600000009 } from './1795600000009-CreateCrashReports';
 import { CreateTelemetryDaily1795600000010 } from './1795600000010-CreateTelemetryDaily';
 import { CreateAuditLogs1795600000011 } from './1795600000011-CreateAuditLogs';
+import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-CreateTelemetryDailyDevices';
+import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -23,4 +25,6 @@ export const migrations = [
   CreateCrashReports1795600000009,
   CreateTelemetryDaily1795600000010,
   CreateAuditLogs1795600000011,
+  CreateTelemetryDailyDevices1795600000201,
+  CreateCrashGroups1795600000202,
 ];

@@ -5,6 +5,9 @@
 #   scripts/pg-cluster.sh stop <dir>    stop it and remove <dir> (quiet no-op if absent/stopped)
 #   scripts/pg-cluster.sh url <dir>     print the saved URL
 #
+# With PG_CLUSTER_ARCHIVE_DIR=<archive> set, `start` also turns on continuous WAL archiving into
+# <archive> (point-in-time recovery; see scripts/pitr-drill.sh and docs/OPERATIONS.md).
+#
 # Layout of <dir>: data/ (PGDATA), password, url, server.log, the unix socket, and a marker
 # file so `stop` never rm -rf's a directory this script did not create.
 #
@@ -115,6 +118,28 @@ server_log_tail() {
   tail -n 30 "$logfile" >&2
 }
 
+# WAL archiving into a local directory. A finished 16 MB segment is copied at once; archive_timeout
+# forces a segment switch at least once a minute when anything was written, so at most about a
+# minute of commits lives only on the server's own disk (the RPO). `test ! -f` never overwrites a
+# segment already archived, as the PostgreSQL manual requires.
+prepare_archive() {
+  local archive
+  archive=$(realpath -m "$1")
+  # It goes into a shell command inside a quoted setting: keep it to characters needing no quoting.
+  [[ $archive =~ ^/[A-Za-z0-9/._-]+$ ]] || die "PG_CLUSTER_ARCHIVE_DIR may hold only letters, digits and /._-: $archive"
+  mkdir -p "$archive"
+  if is_root; then chown postgres: "$archive"; fi
+  printf '%s' "$archive"
+}
+
+archive_settings() {
+  local archive=$1
+  echo "wal_level = replica"
+  echo "archive_mode = on"
+  echo "archive_command = $(conf_quote "test ! -f $archive/%f && cp %p $archive/%f")"
+  echo "archive_timeout = 60"
+}
+
 # --- commands -----------------------------------------------------------------------------
 
 cmd_start() {
@@ -136,6 +161,9 @@ cmd_start() {
   if is_root; then chown postgres: "$dir"; fi
   as_pg test -x "$dir" || die "the postgres user cannot reach $dir; use a directory whose parents are world-searchable"
 
+  local archive=''
+  if [[ -n ${PG_CLUSTER_ARCHIVE_DIR:-} ]]; then archive=$(prepare_archive "$PG_CLUSTER_ARCHIVE_DIR"); fi
+
   local password port url
   password=$(random_password)
   port=$(free_port)
@@ -155,6 +183,7 @@ cmd_start() {
     echo "port = $port"
     echo "unix_socket_directories = $(conf_quote "$dir")"
     printf '%s\n' "${EXTRA_SETTINGS[@]}"
+    if [[ -n $archive ]]; then archive_settings "$archive"; fi
   } | as_pg tee -a "$data/postgresql.auto.conf" >/dev/null
 
   log "starting PostgreSQL on 127.0.0.1:$port"

@@ -15,6 +15,8 @@ export interface Config {
   embeddedPgPort: number;
   bcryptCost: number;
   sessionTtlHours: number;
+  /** Accept only operations from the SDK's persisted-operations manifest (not enforced in development). */
+  persistedOnly: boolean;
   db: {
     poolMax: number;
     idleTimeoutMs: number;
@@ -31,6 +33,16 @@ export interface Config {
   logLevel: string;
   /** Where `backup`/`restore` look for pg_dump and pg_restore; unset searches the usual places. */
   pgBinDir: string | undefined;
+  telemetry: {
+    /** Raw events and per-day device sets older than this are dropped; daily rollups are kept. */
+    retentionDays: number;
+    /** Monthly partitions kept ready beyond the current month. */
+    partitionsAhead: number;
+    /** Largest accepted body on /v1/telemetry and /v1/crashes. */
+    ingestMaxBytes: number;
+    /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
+    deviceIdHashKey: string | undefined;
+  };
 }
 
 function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
@@ -63,6 +75,7 @@ export function loadConfig(): Config {
     // 12 is the floor for production; tests lower it through the env to stay fast.
     bcryptCost: intFromEnv('BCRYPT_COST', 12, 4, 31),
     sessionTtlHours: intFromEnv('SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),
+    persistedOnly: oneOf('PERSISTED_ONLY', 'false', ['true', 'false'] as const) === 'true',
     db: {
       poolMax: intFromEnv('DB_POOL_MAX', 10, 1, 1000),
       idleTimeoutMs: intFromEnv('DB_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000),
@@ -73,5 +86,21 @@ export function loadConfig(): Config {
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 30_000),
     logLevel: process.env.LOG_LEVEL || 'info',
     pgBinDir: process.env.PG_BIN_DIR || undefined,
+    telemetry: {
+      retentionDays: intFromEnv('TELEMETRY_RETENTION_DAYS', 90, 1, 36_500),
+      partitionsAhead: intFromEnv('TELEMETRY_PARTITIONS_AHEAD', 3, 1, 24),
+      ingestMaxBytes: intFromEnv('INGEST_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      deviceIdHashKey: secretFromEnv('DEVICE_ID_HASH_KEY', 32),
+    },
   };
+}
+
+/** A secret that must be long enough to be one; unset stays undefined. */
+function secretFromEnv(name: string, minLength: number): string | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < minLength) {
+    throw new Error(`${name} must be at least ${minLength} characters (e.g. the output of \`openssl rand -hex 32\`)`);
+  }
+  return raw;
 }

@@ -1,20 +1,29 @@
 import 'reflect-metadata';
+import pino from 'pino';
 import { loadConfig } from './config';
 import { migrate, openDatabase } from './db/database';
 import { buildApiSchema } from './graphql/schema';
 import { createHttpServer } from './http/server';
 import { createServices } from './services';
+import { loadDeviceIdHashKey } from './telemetry/device-id';
+import { startPartitionMaintenance } from './telemetry/partitions';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, then HTTP until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = (message: string) => console.log(JSON.stringify({ level: 'info', time: Date.now(), msg: message }));
+  // JSON lines like Fastify's request logs. Start, ready, draining and stopped are always worth a
+  // line: a quieter LOG_LEVEL (warn, error) quiets requests, not these; only `silent` drops them.
+  const logger = pino({ level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info' });
+  const log = (message: string) => logger.info(message);
+  // Before anything starts: in production a missing DEVICE_ID_HASH_KEY refuses to start here.
+  loadDeviceIdHashKey(config);
 
   const database = await openDatabase(config, log);
   const applied = await migrate(database.dataSource);
   if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
 
   const services = createServices(database.dataSource, config);
+  const partitionMaintenance = await startPartitionMaintenance(services.partitions, log);
   const app = await createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services });
   await app.listen({ host: config.host, port: config.port });
   log(`Mosis API ready: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`);
@@ -25,17 +34,18 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${signal} received: draining requests`);
     const deadline = setTimeout(() => {
-      console.error('shutdown timed out; exiting');
+      logger.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    partitionMaintenance.stop();
     try {
       await app.close();
       await database.close();
       log('stopped');
       process.exit(0);
     } catch (error) {
-      console.error(error);
+      logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };
@@ -44,6 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  pino().fatal({ err: error }, 'startup failed');
   process.exit(1);
 });

@@ -8,6 +8,10 @@ import { AppService } from './apps/app.service';
 import { SearchService } from './apps/search.service';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { AppVersionService } from './versions/app-version.service';
+import { CrashService } from './crashes/crash.service';
+import { DeviceIdHasher } from './telemetry/device-id';
+import { PartitionManager } from './telemetry/partitions';
+import { TelemetryService } from './telemetry/telemetry.service';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -19,10 +23,15 @@ export interface Services {
   apps: AppService;
   search: SearchService;
   versions: AppVersionService;
+  partitions: PartitionManager;
+  telemetry: TelemetryService;
+  crashes: CrashService;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
   const apps = new AppService(db);
+  const partitions = new PartitionManager(db, config.telemetry);
+  const deviceIds = new DeviceIdHasher(config);
   return {
     auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
@@ -32,5 +41,8 @@ export function createServices(db: DataSource, config: Config): Services {
     apps,
     search: new SearchService(db),
     versions: new AppVersionService(db, apps),
+    partitions,
+    telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    crashes: new CrashService(db, deviceIds),
   };
 }

@@ -1,3 +1,4 @@
+import { migrations } from '../migrations';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { spawnNode } from './helpers/processes';
 import { signUp } from './helpers/factories';
@@ -50,8 +51,9 @@ describe('npx mosis migrate / migrate:revert', () => {
   it('applies, reverts one, and re-applies', async () => {
     expect((await mosis(['migrate'], database.url)).output).toContain('applied EnableExtensions');
     expect((await mosis(['migrate'], database.url)).output).toContain('already up to date');
-    expect((await mosis(['migrate:revert'], database.url)).output).toMatch(/reverted CreateAuditLogs/);
-    expect((await mosis(['migrate'], database.url)).output).toMatch(/applied CreateAuditLogs/);
+    const last = migrations[migrations.length - 1].name;
+    expect((await mosis(['migrate:revert'], database.url)).output).toContain(`reverted ${last}`);
+    expect((await mosis(['migrate'], database.url)).output).toContain(`applied ${last}`);
   });
 
   it('rejects an unknown command with usage', async () => {

@@ -283,8 +283,11 @@ describe('concurrency', () => {
     const results = await Promise.all([1, 2, 3, 4, 5, 6].map((code) =>
       server.graphql(CREATE_VERSION, { input: versionInput(app, key, code) }, owner.token)));
     for (const r of results) if (r.errors) expect(errorOf(r).code).toBe('CONFLICT');
-    const rows = await server.db.query(`SELECT version_code FROM app_versions WHERE app_id = $1 ORDER BY created_at, version_code`, [app.id]);
-    const codes = rows.map((r: any) => r.version_code);
+    // Audit rows are written while the app row is locked, so their ids follow the commit order.
+    const rows = await server.db.query(
+      `SELECT (metadata->>'versionCode')::int AS code FROM audit_logs
+        WHERE action = 'version.create' AND metadata->>'appId' = $1 ORDER BY id`, [app.id]);
+    const codes = rows.map((r: any) => r.code);
     expect(codes).toEqual([...codes].sort((a, b) => a - b));
     expect(codes).toContain(6);
   });

@@ -5,8 +5,12 @@ import { AppError } from '../graphql/errors';
 import { type Command, UsageError } from './command';
 import { grantRole } from './commands/grant-role';
 import { migrate, migrateRevert } from './commands/migrate';
+import { backup } from './commands/backup';
+import { monitor } from './commands/monitor';
+import { restore } from './commands/restore';
+import { partitions } from './commands/partitions';
 
-const commands: Command[] = [migrate, migrateRevert, grantRole];
+const commands: Command[] = [migrate, migrateRevert, grantRole, backup, restore, monitor, partitions];
 
 function usage(): string {
   const lines = commands.map((c) => `  npx mosis ${c.usage.padEnd(44)} ${c.summary}`);

@@ -8,11 +8,14 @@ import { DeveloperResolver } from '../developers/developer.resolver';
 import { AppResolver, DeveloperAppsResolver } from '../apps/app.resolver';
 import { DeveloperSigningKeysResolver, SigningKeyResolver } from '../signing-keys/signing-key.resolver';
 import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version.resolver';
+import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
+import { CrashResolver } from '../crashes/crash.resolver';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
+  TelemetryResolver, AppTelemetryResolver, CrashResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

@@ -10,6 +10,9 @@ import { AppError, formatError } from '../graphql/errors';
 import { createLoaders } from '../graphql/loaders';
 import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+import { registerMetrics } from './metrics';
+import { persistedOnlyGuard } from './persisted-operations';
+import { registerIngestRoutes } from '../telemetry/ingest.routes';
 
 export interface HttpDeps {
   config: Config;
@@ -27,6 +30,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
+  const metrics = registerMetrics(app, { db });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -34,7 +38,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
-    plugins: [fastifyApolloDrainPlugin(app)],
+    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin],
   });
   await apollo.start();
 
@@ -55,6 +59,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   app.route<{ Reply: string }>({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
+    preHandler: persistedOnlyGuard(config, app.log),
     async handler(request, reply) {
       if (wantsGraphiql(request)) {
         reply.type('text/html; charset=utf-8').header('content-security-policy', GRAPHIQL_CSP);
@@ -64,6 +69,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     },
   });
   registerGraphiqlAssets(app);
+  registerIngestRoutes(app, { services, config });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -1,17 +1,23 @@
+import { GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * One raw telemetry event. The table is range-partitioned by `timestamp` (see its migration),
  * which is why the primary key leads with it.
  */
+@ObjectType({ description: 'One raw telemetry event as a device sent it (its device id is stored only as a keyed hash).' })
 @Entity('telemetry_events')
 export class TelemetryEvent {
+  @Field({ description: 'When the event happened, by the device clock (millisecond precision).' })
   @PrimaryColumn({ type: 'timestamptz' })
   timestamp!: Date;
 
+  @Field(() => ID)
   @PrimaryColumn({ type: 'bigint' })
   id!: string;
 
+  @Field(() => ID)
   @Column({ name: 'app_id', type: 'uuid' })
   appId!: string;
 
@@ -19,12 +25,15 @@ export class TelemetryEvent {
   @Column({ name: 'device_id', type: 'char', length: 64 })
   deviceId!: string;
 
+  @Field()
   @Column({ name: 'event_type', type: 'varchar', length: 50 })
   eventType!: string;
 
+  @Field(() => GraphQLJSON, { nullable: true })
   @Column({ name: 'event_data', type: 'jsonb', nullable: true })
   eventData!: unknown;
 
+  @Field(() => String, { nullable: true })
   @Column({ name: 'mosis_version', type: 'varchar', length: 20, nullable: true })
   mosisVersion!: string | null;
 

@@ -6,6 +6,7 @@ import { buildApiSchema } from '../../src/graphql/schema';
 import { createHttpServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
 import { createTestDatabase, type TestDatabase } from './database';
+import { withDatabase } from './urls';
 
 export interface GraphQLResult<T = any> {
   status: number;
@@ -39,7 +40,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   process.env = saved;
 
   const statements = new StatementCounter();
-  const db = createDataSource({ url: database.url, pool: config.db, logger: statements });
+  // CI's pooled run (.ci/run) sends the server's queries through PgBouncer; creating and dropping
+  // databases, and anything else using database.url, still goes straight to PostgreSQL.
+  const pooler = process.env.MOSIS_TEST_POOLER_URL;
+  const db = createDataSource({ url: pooler ? withDatabase(pooler, database.name) : database.url, pool: config.db, logger: statements });
   await db.initialize();
   const services = createServices(db, config);
   const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });

@@ -1,0 +1,17 @@
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import { requireScope } from '../auth/guards';
+import { type ConnectionData, parsePage } from '../graphql/connection';
+import type { RequestContext } from '../graphql/context';
+import { assertId } from '../graphql/ids';
+import { type CrashGroup, CrashGroupConnection, CrashGroupsArgs } from './crash-group.types';
+
+@Resolver()
+export class CrashResolver {
+  @Query(() => CrashGroupConnection, { description: 'Crash groups of your app, most crashes first. Needs telemetry:read.' })
+  async crashGroups(@Args() args: CrashGroupsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<CrashGroup>> {
+    const principal = requireScope(ctx, 'telemetry:read');
+    const appId = assertId('appId', args.appId);
+    await ctx.services.telemetry.authorizeRead(principal, appId);
+    return ctx.services.crashes.groups(appId, { from: args.from ?? null, to: args.to ?? null }, parsePage(args));
+  }
+}

@@ -1,0 +1,138 @@
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { badInput } from '../graphql/errors';
+import type { DeviceIdHasher } from '../telemetry/device-id';
+import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
+import { crashIdentity } from './crash-fingerprint';
+import type { CrashGroup } from './crash-group.types';
+
+const CRASH_FIELDS = new Set([
+  'appId', 'appVersion', 'deviceId', 'crashType', 'message', 'stackTrace', 'context', 'mosisVersion', 'timestamp', 'eventId',
+]);
+const EVENT_ID = /^[\x21-\x7e]{1,64}$/;
+const CONTEXT_MAX_BYTES = 32 * 1024;
+const MESSAGE_MAX = 8 * 1024;
+const STACK_TRACE_MAX = 256 * 1024;
+/** Crash reports are kept indefinitely; timestamps before this are a broken device clock. */
+const EARLIEST_CRASH = Date.UTC(2000, 0, 1);
+
+/**
+ * Stores crash reports and the group each belongs to, in one statement (one transaction):
+ * reports are idempotent on (app, eventId); a group row is created with the first report of a
+ * new fingerprint, taking its title from the earliest such report in the batch. Rows are written
+ * in key order so concurrent batches cannot deadlock.
+ */
+const INGEST_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+                       $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
+    AS c(app_id, app_version, device_id, crash_type, message, stack_trace, context, mosis_version, fingerprint, event_id, ts, title)
+), inserted AS (
+  INSERT INTO crash_reports (app_id, app_version, device_id, crash_type, message, stack_trace, context, mosis_version,
+                             fingerprint, event_id, "timestamp")
+  SELECT app_id, app_version, device_id, crash_type, message, stack_trace, context, mosis_version, fingerprint, event_id, ts
+    FROM input
+    ORDER BY app_id, event_id
+  ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+  RETURNING app_id, fingerprint
+), new_groups AS (
+  INSERT INTO crash_groups (app_id, fingerprint, crash_type, title)
+  SELECT DISTINCT ON (app_id, fingerprint) app_id, fingerprint, crash_type, title
+    FROM input
+   WHERE (app_id, fingerprint) IN (SELECT app_id, fingerprint FROM inserted)
+   ORDER BY app_id, fingerprint, ts
+  ON CONFLICT DO NOTHING
+)
+SELECT count(*)::int AS accepted FROM inserted`;
+
+export class CrashService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly deviceIds: DeviceIdHasher,
+  ) {}
+
+  /** POST /v1/crashes: validates the whole batch, fingerprints each report, stores it in one transaction. */
+  async ingest(principal: Principal, body: unknown): Promise<IngestResult> {
+    const window = { earliest: EARLIEST_CRASH, latest: Date.now() + MAX_FUTURE_MS, tooOld: 'is before 2000-01-01' };
+    const columns = {
+      appId: [] as string[], appVersion: [] as (string | null)[], deviceHash: [] as string[], crashType: [] as string[],
+      message: [] as (string | null)[], stackTrace: [] as (string | null)[], context: [] as (string | null)[],
+      mosisVersion: [] as (string | null)[], fingerprint: [] as string[], eventId: [] as (string | null)[],
+      timestamp: [] as string[], title: [] as string[],
+    };
+    const count = await admitBatch(this.db, principal, body, CRASH_FIELDS, (item: ItemReader) => {
+      columns.appId.push(item.uuid('appId'));
+      columns.appVersion.push(item.text('appVersion', { max: 20 }));
+      const deviceId = item.text('deviceId', { max: 256, multiline: true });
+      columns.deviceHash.push(deviceId === null ? '' : this.deviceIds.hash(deviceId));
+      const crashType = item.text('crashType', { max: 50 }) ?? '';
+      const message = item.text('message', { max: MESSAGE_MAX, optional: true, multiline: true });
+      const stackTrace = item.text('stackTrace', { max: STACK_TRACE_MAX, optional: true, multiline: true });
+      columns.crashType.push(crashType);
+      columns.message.push(message);
+      columns.stackTrace.push(stackTrace);
+      columns.context.push(item.jsonObject('context', CONTEXT_MAX_BYTES));
+      columns.mosisVersion.push(item.text('mosisVersion', { max: 20, optional: true }));
+      columns.eventId.push(item.text('eventId', { max: 64, optional: true, pattern: EVENT_ID, patternHint: 'must be 1 to 64 visible ASCII characters' }));
+      columns.timestamp.push(item.timestamp('timestamp', window));
+      const { fingerprint, title } = crashIdentity(crashType, stackTrace, message);
+      columns.fingerprint.push(fingerprint);
+      columns.title.push(title);
+    });
+    const [{ accepted }] = await this.db.query(INGEST_SQL, [
+      columns.appId, columns.appVersion, columns.deviceHash, columns.crashType, columns.message, columns.stackTrace,
+      columns.context, columns.mosisVersion, columns.fingerprint, columns.eventId, columns.timestamp, columns.title,
+    ]);
+    return { accepted, duplicates: count - accepted };
+  }
+
+  /**
+   * Most crashes first (ties by fingerprint), keyset on (count, fingerprint). Counts come from
+   * crash_reports for exactly the range asked, through idx_crashes_app (app_id, "timestamp").
+   */
+  async groups(appId: string, range: { from: Date | null; to: Date | null }, page: Page): Promise<ConnectionData<CrashGroup>> {
+    if (range.from && range.to && range.from > range.to) throw badInput('to', 'must not be before from');
+    const after = page.after ? groupCursor(page.after) : null;
+    const params: unknown[] = [appId];
+    const where = ['app_id = $1'];
+    if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
+    if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
+    const countParams = [...params];
+    const resume = after
+      ? `WHERE s.count < $${params.push(after.count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint > $${params.push(after.fingerprint)})`
+      : '';
+    const rows: CrashGroup[] = await this.db.query(
+      `WITH stats AS (
+         SELECT fingerprint, count(*) AS count, count(DISTINCT device_id) AS affected_devices,
+                min("timestamp") AS first_seen, max("timestamp") AS last_seen, array_agg(DISTINCT app_version) AS app_versions
+           FROM crash_reports
+          WHERE ${where.join(' AND ')}
+          GROUP BY fingerprint
+       )
+       SELECT s.fingerprint, g.crash_type AS "crashType", g.title, s.count::text AS count,
+              s.affected_devices::text AS "affectedDevices", s.first_seen AS "firstSeen", s.last_seen AS "lastSeen",
+              s.app_versions AS "appVersions"
+         FROM stats s JOIN crash_groups g ON g.app_id = $1 AND g.fingerprint = s.fingerprint
+         ${resume}
+        ORDER BY s.count DESC, s.fingerprint
+        LIMIT ${page.limit + 1}`,
+      params,
+    );
+    return toConnection(rows, page, (row) => [row.count, row.fingerprint], async () => {
+      const [{ count }] = await this.db.query(
+        `SELECT count(DISTINCT fingerprint)::int AS count FROM crash_reports WHERE ${where.join(' AND ')}`,
+        countParams,
+      );
+      return count;
+    });
+  }
+}
+
+function groupCursor(after: unknown[]): { count: string; fingerprint: string } {
+  const [count, fingerprint] = after;
+  if (typeof count !== 'string' || !/^\d{1,19}$/.test(count) || typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint)) {
+    throw badInput('after', 'is not a cursor returned by this list');
+  }
+  return { count, fingerprint };
+}

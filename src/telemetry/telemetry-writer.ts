@@ -1,0 +1,192 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { isUniqueViolation } from '../graphql/errors';
+import type { Month, PartitionManager } from './partitions';
+
+/** A validated batch, one array per column. Timestamps are canonical UTC ISO strings. */
+export interface TelemetryColumns {
+  appId: string[];
+  deviceHash: string[];
+  eventType: string[];
+  eventData: (string | null)[];
+  mosisVersion: (string | null)[];
+  eventId: (string | null)[];
+  timestamp: string[];
+}
+
+/**
+ * Adds a batch's `keys` — (app, UTC day, type, device, events) — to the rollups: each key goes into
+ * the day's device set, and the keys that actually go in are exactly the devices new to that day;
+ * then telemetry_daily gets the events and the new devices added. Exact under concurrency: a
+ * concurrent insert of the same device key waits for the other transaction and then skips, and
+ * the rollup row is updated under its row lock.
+ */
+const ROLLUP_CTES = `
+new_devices AS (
+  INSERT INTO telemetry_daily_devices (app_id, date, event_type, device_hash)
+  SELECT app_id, date, event_type, decode(device_id, 'hex') FROM keys
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING
+  RETURNING app_id, date, event_type
+), rollup AS (
+  INSERT INTO telemetry_daily AS d (app_id, date, event_type, count, unique_devices)
+  SELECT e.app_id, e.date, e.event_type, e.events, coalesce(n.devices, 0)
+    FROM (SELECT app_id, date, event_type, sum(events) AS events FROM keys GROUP BY 1, 2, 3) e
+    LEFT JOIN (SELECT app_id, date, event_type, count(*) AS devices FROM new_devices GROUP BY 1, 2, 3) n
+      USING (app_id, date, event_type)
+   ORDER BY 1, 2, 3
+  ON CONFLICT (app_id, date, event_type) DO UPDATE
+    SET count = d.count + excluded.count, unique_devices = d.unique_devices + excluded.unique_devices
+)`;
+
+const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, event_id, "timestamp") FROM STDIN`;
+
+/** The rollup of a batch stored by COPY: its keys come from the client, counted there. */
+const COPY_ROLLUP_SQL = `
+WITH keys AS (
+  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], $5::int[]) AS k(app_id, date, event_type, device_id, events)
+), ${ROLLUP_CTES}
+SELECT 1`;
+
+/**
+ * The path for a batch that repeats stored events: insert what is new, skip (app, eventId,
+ * timestamp) already there, and roll up only the rows that went in. One statement.
+ */
+const UPSERT_SQL = `
+WITH inserted AS (
+  INSERT INTO telemetry_events (app_id, device_id, event_type, event_data, mosis_version, event_id, "timestamp")
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::timestamptz[])
+    AS e(app_id, device_id, event_type, event_data, mosis_version, event_id, ts)
+   ORDER BY app_id, event_id COLLATE "C", ts
+  ON CONFLICT (app_id, event_id, "timestamp") WHERE event_id IS NOT NULL DO NOTHING
+  RETURNING app_id, device_id, event_type, ("timestamp" AT TIME ZONE 'UTC')::date AS date
+), keys AS (
+  SELECT app_id, date, event_type, device_id, count(*) AS events FROM inserted GROUP BY 1, 2, 3, 4
+), ${ROLLUP_CTES}
+SELECT count(*)::int AS accepted FROM inserted`;
+
+interface RollupKey {
+  appId: string;
+  date: string;
+  eventType: string;
+  deviceHash: string;
+  events: number;
+}
+
+/** A COPY text-format field. Validated values hold no tab, newline or carriage return, so only the backslash needs escaping. */
+const copyValue = (value: string | null) => (value === null ? '\\N' : value.includes('\\') ? value.replace(/\\/g, '\\\\') : value);
+
+/**
+ * Stores validated batches of telemetry with their rollups, atomically.
+ *
+ * Most batches are new events, and for them COPY is the cheapest way in: the batch is copied and
+ * rolled up in one transaction. A batch that repeats a stored event (a retry) makes COPY fail on
+ * the unique (app_id, event_id, "timestamp") index; it is then rolled back and stored by an
+ * INSERT … ON CONFLICT DO NOTHING that skips the repeats.
+ *
+ * No deadlocks: both paths write events ordered by (app_id, event_id, timestamp) — byte order,
+ * the same in JavaScript and in SQL (COLLATE "C") — then device keys, then rollup rows, each in
+ * key order, and each step finishes before the next begins. So every transaction takes its
+ * locks in one global order.
+ */
+export class TelemetryWriter {
+  constructor(
+    private readonly db: DataSource,
+    private readonly partitions: PartitionManager,
+  ) {}
+
+  /**
+   * Returns how many events were stored (the rest were already there). `warn` hears about a
+   * partition that could not be created; its events then go to the default partition, which
+   * maintenance empties into the partition once it exists.
+   */
+  async store(batch: TelemetryColumns, warn: (message: string) => void): Promise<number> {
+    await this.ensurePartitions(batch.timestamp, warn);
+    return (await this.copy(batch)) ?? (await this.upsert(batch));
+  }
+
+  private async ensurePartitions(timestamps: string[], warn: (message: string) => void): Promise<void> {
+    const months = new Map<string, Month>();
+    for (const timestamp of timestamps) {
+      const key = timestamp.slice(0, 7);
+      if (!months.has(key)) months.set(key, { year: Number(key.slice(0, 4)), month: Number(key.slice(5, 7)) });
+    }
+    try {
+      await this.partitions.ensureMonths([...months.values()]);
+    } catch (error) {
+      warn(`could not create telemetry partitions for ${[...months.keys()].join(', ')}: ${(error as Error).message}`);
+    }
+  }
+
+  /** COPY and roll up in one transaction; null (and nothing stored) if the batch repeats a stored event. */
+  private async copy(batch: TelemetryColumns): Promise<number | null> {
+    const order = eventOrder(batch);
+    let text = '';
+    // The batch's (app, day, type, device) keys, with how many of its events each has.
+    const keys = new Map<string, RollupKey>();
+    for (const i of order) {
+      const appId = batch.appId[i];
+      const deviceHash = batch.deviceHash[i];
+      const eventType = batch.eventType[i];
+      const timestamp = batch.timestamp[i];
+      text += `${appId}\t${deviceHash}\t${eventType}\t${copyValue(batch.eventData[i])}\t${copyValue(batch.mosisVersion[i])}\t${copyValue(batch.eventId[i])}\t${timestamp}\n`;
+      const date = timestamp.slice(0, 10);
+      const id = `${appId}${date}${deviceHash}${eventType}`;
+      const key = keys.get(id);
+      if (key) key.events++;
+      else keys.set(id, { appId, date, eventType, deviceHash, events: 1 });
+    }
+    const rollup = [...keys.values()];
+    const [client, release] = await (this.db.driver as PostgresDriver).obtainMasterConnection();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      try {
+        await pipeline(Readable.from([text]), client.query(copyFrom(COPY_SQL)));
+        await client.query(COPY_ROLLUP_SQL, [
+          rollup.map((k) => k.appId), rollup.map((k) => k.date), rollup.map((k) => k.eventType),
+          rollup.map((k) => k.deviceHash), rollup.map((k) => k.events),
+        ]);
+        await client.query('COMMIT');
+        return order.length;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        if (isUniqueViolation(error)) return null;
+        throw error;
+      }
+    } catch (error) {
+      broken = error;
+      throw error;
+    } finally {
+      release(broken);
+    }
+  }
+
+  private async upsert(batch: TelemetryColumns): Promise<number> {
+    const [{ accepted }] = await this.db.query(UPSERT_SQL, [
+      batch.appId, batch.deviceHash, batch.eventType, batch.eventData, batch.mosisVersion, batch.eventId, batch.timestamp,
+    ]);
+    return accepted;
+  }
+}
+
+/** Row indexes ordered by (app_id, event_id nulls last, timestamp), as UPSERT_SQL orders them. */
+function eventOrder(batch: TelemetryColumns): number[] {
+  const { appId, eventId, timestamp } = batch;
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return Array.from(appId.keys()).sort((a, b) => {
+    const byApp = compare(appId[a], appId[b]);
+    if (byApp !== 0) return byApp;
+    const ea = eventId[a];
+    const eb = eventId[b];
+    if (ea !== eb) {
+      if (ea === null) return 1;
+      if (eb === null) return -1;
+      return compare(ea, eb);
+    }
+    return compare(timestamp[a], timestamp[b]);
+  });
+}

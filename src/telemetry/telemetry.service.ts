@@ -1,0 +1,153 @@
+import type { DataSource } from 'typeorm';
+import type { AppService } from '../apps/app.service';
+import type { Principal } from '../auth/principal';
+import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { badInput } from '../graphql/errors';
+import type { DeviceIdHasher } from './device-id';
+import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
+import { type PartitionManager, retentionCutoff } from './partitions';
+import { type TelemetryColumns, TelemetryWriter } from './telemetry-writer';
+import { assertMayReadTelemetry } from './telemetry-access';
+import type { TelemetryDailyRow } from './telemetry-daily.entity';
+import type { TelemetryEvent } from './telemetry-event.entity';
+
+export const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,49}$/;
+const EVENT_TYPE_HINT = 'must start with a letter and contain only letters, digits and _ . : - (at most 50)';
+const EVENT_ID = /^[\x21-\x7e]{1,64}$/;
+const EVENT_ID_HINT = 'must be 1 to 64 visible ASCII characters';
+const EVENT_DATA_MAX_BYTES = 32 * 1024;
+/** A day-range query reads at most this many days of rollups. */
+export const MAX_DAILY_RANGE_DAYS = 366;
+
+const TELEMETRY_FIELDS = new Set(['appId', 'deviceId', 'eventType', 'eventData', 'mosisVersion', 'timestamp', 'eventId']);
+
+export interface DailyRange {
+  /** Inclusive UTC dates, YYYY-MM-DD. */
+  from: string;
+  to: string;
+  eventType: string | null;
+}
+
+export class TelemetryService {
+  private readonly writer: TelemetryWriter;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly apps: AppService,
+    partitions: PartitionManager,
+    private readonly deviceIds: DeviceIdHasher,
+    private readonly options: { retentionDays: number },
+  ) {
+    this.writer = new TelemetryWriter(db, partitions);
+  }
+
+  /**
+   * POST /v1/telemetry: validates the whole batch, then stores it with its rollups in one
+   * transaction. Items whose eventId (with the same timestamp) is already stored count as
+   * duplicates. `warn` hears about partitions that could not be created (see TelemetryWriter).
+   */
+  async ingest(principal: Principal, body: unknown, warn: (message: string) => void): Promise<IngestResult> {
+    const now = Date.now();
+    const cutoff = retentionCutoff(new Date(now), this.options.retentionDays);
+    const window = {
+      earliest: cutoff.getTime(),
+      latest: now + MAX_FUTURE_MS,
+      tooOld: `is older than the ${this.options.retentionDays}-day retention window (before ${cutoff.toISOString()})`,
+    };
+    const columns: TelemetryColumns = { appId: [], deviceHash: [], eventType: [], eventData: [], mosisVersion: [], eventId: [], timestamp: [] };
+    const count = await admitBatch(this.db, principal, body, TELEMETRY_FIELDS, (item: ItemReader) => {
+      columns.appId.push(item.uuid('appId'));
+      const deviceId = item.text('deviceId', { max: 256, multiline: true });
+      columns.deviceHash.push(deviceId === null ? '' : this.deviceIds.hash(deviceId));
+      columns.eventType.push(item.text('eventType', { max: 50, pattern: EVENT_TYPE, patternHint: EVENT_TYPE_HINT }) ?? '');
+      columns.eventData.push(item.jsonObject('eventData', EVENT_DATA_MAX_BYTES));
+      columns.mosisVersion.push(item.text('mosisVersion', { max: 20, optional: true }));
+      columns.eventId.push(item.text('eventId', { max: 64, optional: true, pattern: EVENT_ID, patternHint: EVENT_ID_HINT }));
+      columns.timestamp.push(item.timestamp('timestamp', window));
+    });
+
+    const accepted = await this.writer.store(columns, warn);
+    return { accepted, duplicates: count - accepted };
+  }
+
+  /** The read rule for telemetry and crash reports of one app (see assertMayReadTelemetry). */
+  async authorizeRead(principal: Principal, appId: string): Promise<void> {
+    const [app] = await this.apps.findByIds([appId]);
+    assertMayReadTelemetry(principal, app ?? null);
+  }
+
+  /** Reads only the rollup table, one index range per app: its cost does not grow with raw volume. */
+  async dailyForApps(appIds: readonly string[], range: DailyRange): Promise<TelemetryDailyRow[][]> {
+    const params: unknown[] = [appIds, range.from, range.to];
+    const typeFilter = range.eventType === null ? '' : `AND event_type = $${params.push(range.eventType)}`;
+    const rows: TelemetryDailyRow[] = await this.db.query(
+      `SELECT app_id AS "appId", to_char(d.date, 'YYYY-MM-DD') AS date, event_type AS "eventType",
+              count::text AS count, unique_devices::text AS "uniqueDevices"
+         FROM telemetry_daily d
+        WHERE app_id = ANY($1::uuid[]) AND d.date BETWEEN $2::date AND $3::date ${typeFilter}
+        ORDER BY app_id, d.date, event_type`,
+      params,
+    );
+    const byApp = new Map<string, TelemetryDailyRow[]>(appIds.map((id) => [id, []]));
+    for (const row of rows) byApp.get(row.appId)?.push(row);
+    return appIds.map((id) => byApp.get(id) ?? []);
+  }
+
+  /**
+   * Newest first, keyset on ("timestamp", id): served by idx_telemetry_app, touching only the
+   * partitions the range overlaps. `from` and `to` are inclusive.
+   */
+  async events(
+    appId: string,
+    filter: { from: Date; to: Date; eventType: string | null },
+    page: Page,
+  ): Promise<ConnectionData<TelemetryEvent>> {
+    const params: unknown[] = [appId, filter.from, filter.to];
+    const where = [`app_id = $1`, `"timestamp" BETWEEN $2 AND $3`];
+    if (filter.eventType !== null) where.push(`event_type = $${params.push(filter.eventType)}`);
+    const countWhere = where.join(' AND ');
+    const countParams = [...params];
+    if (page.after) {
+      const [timestamp, id] = eventCursor(page.after);
+      where.push(`("timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
+    }
+    // ORDER BY names e.id: a bare `id` would mean the text alias, and sort 10 before 9.
+    const rows: (TelemetryEvent & { cursorTimestamp: string })[] = await this.db.query(
+      `SELECT e.id::text AS id, app_id AS "appId", event_type AS "eventType", event_data AS "eventData",
+              mosis_version AS "mosisVersion", "timestamp",
+              to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
+         FROM telemetry_events e
+        WHERE ${where.join(' AND ')}
+        ORDER BY e."timestamp" DESC, e.id DESC
+        LIMIT ${page.limit + 1}`,
+      params,
+    );
+    return toConnection(rows, page, (row) => [row.cursorTimestamp, row.id], async () => {
+      const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events WHERE ${countWhere}`, countParams);
+      return count;
+    });
+  }
+}
+
+/** Checks a day range: inclusive, `from` not after `to`, at most MAX_DAILY_RANGE_DAYS days. */
+export function dailyRange(from: Date, to: Date, eventType: string | null | undefined): DailyRange {
+  const days = Math.round((to.getTime() - from.getTime()) / 86_400_000) + 1;
+  if (days < 1) throw badInput('to', 'must not be before from');
+  if (days > MAX_DAILY_RANGE_DAYS) throw badInput('to', `the range covers ${days} days; at most ${MAX_DAILY_RANGE_DAYS} per query`);
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), eventType: checkedEventType(eventType) };
+}
+
+/** An event type filter, if any, must be a possible event type. */
+export function checkedEventType(eventType: string | null | undefined): string | null {
+  if (eventType == null) return null;
+  if (!EVENT_TYPE.test(eventType)) throw badInput('eventType', EVENT_TYPE_HINT);
+  return eventType;
+}
+
+function eventCursor(after: unknown[]): [string, string] {
+  const [timestamp, id] = after;
+  if (typeof timestamp !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(timestamp) || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) {
+    throw badInput('after', 'is not a cursor returned by this list');
+  }
+  return [timestamp, id];
+}

@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { type Browser, describeWithChromium, launchChromium } from './helpers/browser';
+import { signUp } from './helpers/factories';
+import { startTestServer, type TestServer } from './helpers/test-server';
+
+// GraphiQL as a user meets it: a real browser, real typing, the result read off the page.
+
+// Generous for a busy 2-core CI machine (launching Chromium, parsing 4 MB of bundles). Playwright's own
+// limit is the lower one, so a stuck step fails with Playwright's message naming it, not a bare jest timeout.
+const BROWSER_TIMEOUT_MS = 90_000;
+const STEP_TIMEOUT_MS = 60_000;
+
+const QUERY_EDITOR = '.graphiql-query-editor .CodeMirror';
+// The headers and variables editors share the tool pane; the inactive one is hidden.
+const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
+const RESPONSE = '.graphiql-response .CodeMirror';
+
+describeWithChromium('GraphiQL in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+    browser.context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    // Every request the page makes is recorded, and anything off the test server is blocked
+    // (so a stray CDN reference fails the assertion below rather than hanging on the network).
+    await browser.context.route('**/*', (route) => {
+      requested.push(route.request().url());
+      return route.request().url().startsWith(`${server.url}/`) ? route.continue() : route.abort('blockedbyclient');
+    });
+    page = await browser.context.newPage();
+    await page.goto(`${server.url}/graphql`);
+    await page.locator(QUERY_EDITOR).waitFor();
+  }, BROWSER_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Replaces an editor's content by typing, as a user would (CodeMirror closes brackets and quotes itself). */
+  async function typeInto(editor: string, text: string) {
+    await page.locator(editor).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type(text);
+    expect(await editorText(editor)).toBe(text);
+  }
+
+  function editorText(editor: string): Promise<string> {
+    return page.locator(editor).evaluate((element) => (element as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+  }
+
+  /** Runs the query with the play button and returns the response pane once it shows `expected`. */
+  async function runAndRead(expected: string): Promise<unknown> {
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator(RESPONSE, { hasText: expected }).waitFor();
+    return JSON.parse(await editorText(RESPONSE));
+  }
+
+  it('runs a typed query anonymously, then as the developer whose token is typed into the Headers pane', async () => {
+    const developer = await signUp(server);
+
+    await typeInto(QUERY_EDITOR, '{ me { email } }');
+    const anonymous = await runAndRead('UNAUTHENTICATED');
+    expect(anonymous).toMatchObject({ data: { me: null }, errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+
+    // The page opens with the Headers tab active (src/http/graphiql.ts).
+    await typeInto(HEADERS_EDITOR, `{"Authorization": "Bearer ${developer.token}"}`);
+    const signedIn = await runAndRead(developer.email);
+    expect(signedIn).toEqual({ data: { me: { email: developer.email } } });
+  }, BROWSER_TIMEOUT_MS);
+
+  it('loads nothing from outside the server', () => {
+    // The page, its four assets, the introspection and the two queries. (The fonts and images embedded
+    // in GraphiQL's CSS as data: URIs are no network requests, so they never reach the route.)
+    expect(requested.length).toBeGreaterThanOrEqual(8);
+    expect(requested.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
+  });
+});
