@@ -29,42 +29,18 @@ readonly EXTRA_SETTINGS=(
   "fsync = on"
 )
 
-log() { echo "pg-cluster: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-is_root() { [[ $(id -u) -eq 0 ]]; }
-
-# PostgreSQL refuses to run as root, so as root every server-side command runs as `postgres`.
-# cd / first: postgres usually cannot read the caller's working directory (e.g. /root).
-as_pg() {
-  if is_root; then
-    (cd / && runuser -u postgres -- "$@")
-  else
-    "$@"
-  fi
-}
+LOG_PREFIX=pg-cluster
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 # --- install ------------------------------------------------------------------------------
-
-# Runs a command as root: directly, through sudo, or not at all.
-as_root() {
-  if is_root; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "PostgreSQL 15 is not installed and we are neither root nor have sudo. Install it with: apt-get install postgresql-15"
-  fi
-}
 
 ensure_postgres_installed() {
   [[ -x $PG_BIN/pg_ctl ]] && return 0
   log "installing Debian's postgresql-15 (no $PG_BIN/pg_ctl)"
-  as_root apt-get update >&2
   # The package's postinst may create and start Debian's `main` cluster on port 5432. We leave
   # it alone: our cluster has its own data dir, port and socket directory.
-  as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends postgresql-15 >&2
+  apt_install postgresql-15
   [[ -x $PG_BIN/pg_ctl ]] || die "postgresql-15 installed but $PG_BIN/pg_ctl is still missing"
 }
 
@@ -78,18 +54,6 @@ ensure_postgres_user() {
 }
 
 # --- helpers ------------------------------------------------------------------------------
-
-# A port nobody listens on right now (bind port 0, read it back). There is a small window
-# before the server binds it; acceptable for a throwaway cluster.
-free_port() {
-  if command -v node >/dev/null 2>&1; then
-    node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-  elif command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-  else
-    die "need node or python3 to pick a free port"
-  fi
-}
 
 # 48 hex characters from the kernel's CSPRNG; od is in coreutils, unlike openssl.
 random_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }

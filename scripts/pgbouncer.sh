@@ -12,45 +12,20 @@
 set -euo pipefail
 
 readonly MARKER=.pgbouncer
-# PgBouncer refuses to run as root; as root we run it as the user Debian's PostgreSQL uses.
-readonly RUN_AS=postgres
+# PgBouncer refuses to run as root; as root it runs as `postgres`, like the server (as_pg).
 
-log() { echo "pgbouncer: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-is_root() { [[ $(id -u) -eq 0 ]]; }
-
-as_runner() {
-  if is_root; then
-    (cd / && runuser -u "$RUN_AS" -- "$@")
-  else
-    "$@"
-  fi
-}
-
-as_root() {
-  if is_root; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "PgBouncer is not installed and we are neither root nor have sudo. Install it with: apt-get install pgbouncer"
-  fi
-}
+LOG_PREFIX=pgbouncer
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 ensure_pgbouncer_installed() {
   if command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]]; then return 0; fi
   log "installing Debian's pgbouncer"
-  as_root apt-get update >&2
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgbouncer >&2
+  apt_install pgbouncer
   [[ -x /usr/sbin/pgbouncer ]] || die "pgbouncer installed but /usr/sbin/pgbouncer is missing"
 }
 
 pgbouncer_bin() { command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer; }
-
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
 
 # Prints host, port, user, password, database of a postgres:// URL, one per line, decoded.
 parse_url() {
@@ -89,12 +64,12 @@ cmd_start() {
   mkdir -p "$dir"
   touch "$dir/$MARKER"
   chmod 0755 "$dir"
-  if is_root; then chown "$RUN_AS": "$dir"; fi
+  if is_root; then chown postgres: "$dir"; fi
 
   # PgBouncer authenticates clients itself (SCRAM, against this file) and logs in upstream with
   # the same password, so it needs the plain password: 0600, owned by the user running it.
   (umask 077 && printf '%s %s\n' "$(auth_quote "$user")" "$(auth_quote "$password")" >"$dir/userlist.txt")
-  if is_root; then chown "$RUN_AS": "$dir/userlist.txt"; fi
+  if is_root; then chown postgres: "$dir/userlist.txt"; fi
 
   local listen_port
   listen_port=$(free_port)
@@ -127,10 +102,10 @@ pidfile = $dir/pgbouncer.pid
 log_connections = 0
 log_disconnections = 0
 EOF
-  if is_root; then chown "$RUN_AS": "$dir/pgbouncer.ini"; fi
+  if is_root; then chown postgres: "$dir/pgbouncer.ini"; fi
 
   log "starting PgBouncer on 127.0.0.1:$listen_port in front of $host:$port"
-  as_runner "$(pgbouncer_bin)" -d -q "$dir/pgbouncer.ini" || {
+  as_pg "$(pgbouncer_bin)" -d -q "$dir/pgbouncer.ini" || {
     tail -n 20 "$dir/pgbouncer.log" >&2 2>/dev/null || true
     die "PgBouncer did not start (clean up with: $0 stop $dir)"
   }

@@ -19,13 +19,13 @@ cd "$(dirname "$0")/.."
 readonly PG_BIN=/usr/lib/postgresql/15/bin
 readonly BULK_ROWS=${PITR_DRILL_ROWS:-20000}
 
-log() { echo "pitr-drill: $*" >&2; }
+LOG_PREFIX=pitr-drill
+# shellcheck source=lib/common.sh
+source scripts/lib/common.sh
 die() { log "FAIL: $*"; exit 1; }
 now() { date +%s.%N; }
 seconds_since() { awk -v start="$1" -v end="$(now)" 'BEGIN { printf "%.1f", end - start }'; }
 
-is_root() { [[ $(id -u) -eq 0 ]]; }
-as_pg() { if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 [[ -f dist/src/cli/main.js ]] || die "the project is not built: run npm run build"
 

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { freePort } from './processes';
 import { withDatabase } from './urls';
 
 /**
@@ -36,16 +37,4 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.MOSIS_TEST_ADMIN_URL = adminUrl;
   process.env.MOSIS_TEST_TEMPLATE = template;
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
