@@ -3,22 +3,16 @@
 // (4), BENCH_BATCH (1000), BENCH_ROUNDS (3); DATABASE_URL to use a server you run (a scratch
 // database is created on it and dropped afterwards), otherwise a throwaway embedded PostgreSQL.
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { startEmbeddedPostgres } from '../src/db/embedded';
-import { PROJECT_ROOT } from '../src/paths';
 import { monthOf, PartitionManager } from '../src/telemetry/partitions';
+import { type BenchServer, fmt, graphql, median, scratchDatabase, startServer } from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
@@ -31,93 +25,6 @@ const SCREENS = ['home', 'editor', 'settings', 'search', 'profile'];
 const SPREAD_MS = 3 * 86_400_000;
 
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A database for this run only, and how to get rid of it. */
-async function scratchDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
-  const name = `mosis_bench_${randomBytes(4).toString('hex')}`;
-  let adminUrl = process.env.DATABASE_URL;
-  let stopEmbedded = async () => {};
-  let dataDir: string | undefined;
-  if (!adminUrl) {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mosis-bench-'));
-    fs.chmodSync(dataDir, 0o755); // the postgres OS user must reach its data directory inside
-    console.log('starting a throwaway embedded PostgreSQL…');
-    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    adminUrl = embedded.adminUrl;
-    stopEmbedded = embedded.stop;
-  }
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async dispose() {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-      await stopEmbedded();
-      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** `npm start`'s entry point in a child process, as production runs it. */
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DEVICE_ID_HASH_KEY: randomBytes(32).toString('hex'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; ; ) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`server not ready:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return { url, child, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function graphql(url: string, query: string, variables: object, token?: string) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as { data?: any; errors?: unknown };
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data;
-}
 
 interface Event {
   deviceId: string;
@@ -232,16 +139,10 @@ async function httpPhase(serverUrl: string, apiKey: string, appId: string, start
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
-}
-
 async function main(): Promise<void> {
   console.log(`ingest benchmark: ${fmt(EVENTS)} events a run, ${CLIENTS} HTTP clients, batches of ${fmt(BATCH)}, ${ROUNDS} rounds`);
   const database = await scratchDatabase();
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: BenchServer | undefined;
   const db = createDataSource({ url: database.url, pool: loadConfig().db });
   try {
     await db.initialize();
@@ -301,8 +202,7 @@ async function main(): Promise<void> {
     console.log(`(${fmt(EVENTS)} events a run over ${fmt(DEVICES)} devices; HTTP includes validation, device-id hashing,`);
     console.log(' deduplication and the exact daily rollups; COPY writes raw rows only.)');
   } finally {
-    server?.child.kill('SIGTERM');
-    if (server) await new Promise((resolve) => server!.child.once('exit', resolve));
+    await server?.stop();
     if (db.isInitialized) await db.destroy();
     await database.dispose();
   }
