@@ -12,6 +12,7 @@ import { CreateTelemetryDaily1795600000010 } from './1795600000010-CreateTelemet
 import { CreateAuditLogs1795600000011 } from './1795600000011-CreateAuditLogs';
 import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-CreateTelemetryDailyDevices';
 import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
+import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRecency';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -27,4 +28,5 @@ export const migrations = [
   CreateAuditLogs1795600000011,
   CreateTelemetryDailyDevices1795600000201,
   CreateCrashGroups1795600000202,
+  IndexAppsByRecency1795600000301,
 ];

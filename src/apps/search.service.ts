@@ -49,7 +49,8 @@ export function buildSearchQuery(filters: SearchFilters, page: Page) {
 
   if (words.length > 0) {
     const tsquery = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
-    const tsq = `to_tsquery('english', $${params.push(tsquery)})`;
+    // An uncorrelated subquery runs once (an InitPlan); a bare to_tsquery() call would be evaluated per row.
+    const tsq = `(SELECT to_tsquery('english', $${params.push(tsquery)}))`;
     const matches = [`a.search_vector @@ ${tsq}`];
     rank = `ts_rank(a.search_vector, ${tsq})::float8`;
     if (words.length <= TYPO_TOLERANT_WORDS) {

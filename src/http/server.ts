@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
@@ -38,7 +39,8 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
-    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin],
+    // Cache-control hints would wrap every field resolver for a feature nothing here uses.
+    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
 
