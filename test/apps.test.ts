@@ -151,3 +151,18 @@ describe('suspendApp', () => {
     expect((await server.graphql(APP_BY_ID, { id: app.id }, owner.token)).data.app.status).toBe('SUSPENDED');
   });
 });
+
+describe('malformed arguments', () => {
+  it.each([
+    ['app(id)', `{ app(id: "42") { id } }`, 'id'],
+    ['apps(developerId)', `{ apps(developerId: "someone") { totalCount } }`, 'developerId'],
+    ['apps(after)', `{ apps(after: "bm90IGEgY3Vyc29y") { totalCount } }`, 'after'],
+    ['apps(first)', `{ apps(first: 500) { totalCount } }`, 'first'],
+    ['Developer.apps(after)', `{ me { apps(after: "WyJ4IiwieSJd") { totalCount } } }`, 'after'],
+    ['App.versions(after)', `{ apps(first: 1) { edges { node { versions(after: "WyJ4Il0") { totalCount } } } } }`, 'after'],
+  ])('%s is BAD_USER_INPUT naming the argument', async (_label, query, field) => {
+    const dev = await signUp(server);
+    await publishedApp(server);
+    expect(errorOf(await server.graphql(query, {}, dev.token))).toMatchObject({ code: 'BAD_USER_INPUT', field });
+  });
+});

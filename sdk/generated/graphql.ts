@@ -67,6 +67,7 @@ export type UpdateAppInput = {
   category?: string | null | undefined;
   description?: string | null | undefined;
   name?: string | null | undefined;
+  /** Up to 20; stored lowercase, trimmed, without duplicates. */
   tags?: Array<string> | null | undefined;
 };
 

@@ -6,18 +6,9 @@ import { AppStatus } from './app.entity';
 export const MAX_TAGS = 20;
 const PACKAGE_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
+/** The fields an app's owner may edit, all optional: shared by create and update. */
 @InputType()
-export class CreateAppInput {
-  @Field({ description: 'Reverse-DNS, e.g. com.example.notes: two or more labels of [a-z][a-z0-9_]*.' })
-  @MaxLength(255, { message: 'must be at most 255 characters' })
-  @Matches(PACKAGE_ID, { message: 'must be reverse-DNS like com.example.app (labels of [a-z][a-z0-9_]*)' })
-  packageId!: string;
-
-  @Field()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
-  @Matches(/\S/, { message: 'must not be blank' })
-  name!: string;
-
+abstract class AppDetailsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(4000, { message: 'must be at most 4000 characters' })
@@ -35,30 +26,30 @@ export class CreateAppInput {
   tags?: string[] | null;
 }
 
+const NAME_MAX = MaxLength(100, { message: 'must be at most 100 characters' });
+const NOT_BLANK = Matches(/\S/, { message: 'must not be blank' });
+
+@InputType()
+export class CreateAppInput extends AppDetailsInput {
+  @Field({ description: 'Reverse-DNS, e.g. com.example.notes: two or more labels of [a-z][a-z0-9_]*.' })
+  @MaxLength(255, { message: 'must be at most 255 characters' })
+  @Matches(PACKAGE_ID, { message: 'must be reverse-DNS like com.example.app (labels of [a-z][a-z0-9_]*)' })
+  packageId!: string;
+
+  @Field()
+  @NAME_MAX
+  @NOT_BLANK
+  name!: string;
+}
+
 /** Any subset of the app's editable fields; omitted fields keep their value. */
 @InputType()
-export class UpdateAppInput {
+export class UpdateAppInput extends AppDetailsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
-  @Matches(/\S/, { message: 'must not be blank' })
+  @NAME_MAX
+  @NOT_BLANK
   name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(4000, { message: 'must be at most 4000 characters' })
-  description?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(50, { message: 'must be at most 50 characters' })
-  category?: string | null;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(MAX_TAGS * 5, { message: 'lists far too many tags' })
-  @MaxLength(50, { each: true, message: 'each tag must be at most 50 characters' })
-  tags?: string[] | null;
 }
 
 @ArgsType()
