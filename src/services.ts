@@ -3,6 +3,7 @@ import { ApiKeyService } from './api-keys/api-key.service';
 import { AuditService } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config';
+import { ReadQueries } from './db/reads';
 import { DeveloperService } from './developers/developer.service';
 import { AppService } from './apps/app.service';
 import { SearchService } from './apps/search.service';
@@ -29,11 +30,12 @@ export interface Services {
 }
 
 export function createServices(db: DataSource, config: Config): Services {
-  const apps = new AppService(db);
+  const reads = new ReadQueries(db, config.db.pooler === 'none');
+  const apps = new AppService(db, reads);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
   return {
-    auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    auth: new AuthService(db, reads, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
@@ -42,7 +44,7 @@ export function createServices(db: DataSource, config: Config): Services {
     search: new SearchService(db),
     versions: new AppVersionService(db, apps),
     partitions,
-    telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     crashes: new CrashService(db, deviceIds),
   };
 }
