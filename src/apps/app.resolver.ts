@@ -27,7 +27,7 @@ export class AppResolver {
     if ((id == null) === (packageId == null)) throw badInput('id', 'give exactly one of id and packageId');
     const by = id != null ? { id: assertId('id', id) } : { packageId: packageId! };
     const app = await ctx.services.apps.findVisible(viewerOf(ctx.principal), by, selectedAppRelations(info));
-    if (app) primeRelations(ctx.loaders, app);
+    if (app) primeApp(ctx, app);
     return app;
   }
 
@@ -74,15 +74,14 @@ export class AppResolver {
   }
 }
 
-/**
- * Apps already fetched for a list need no second trip when a version asks for its app, nor do
- * the relations fetched with them.
- */
+/** An app already fetched needs no second trip when a version asks for its app, nor do the relations fetched with it. */
+function primeApp(ctx: RequestContext, app: AppWithRelations): void {
+  ctx.loaders.appById.prime(app.id, app);
+  primeRelations(ctx.loaders, app);
+}
+
 function primeApps(ctx: RequestContext, connection: ConnectionData<AppWithRelations>): ConnectionData<App> {
-  for (const { node } of connection.edges) {
-    ctx.loaders.appById.prime(node.id, node);
-    primeRelations(ctx.loaders, node);
-  }
+  for (const { node } of connection.edges) primeApp(ctx, node);
   return connection;
 }
 

@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
+import { compiledExecution } from '../graphql/executor';
 import { createLoaders } from '../graphql/loaders';
 import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
@@ -34,7 +35,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   const metrics = registerMetrics(app, { db });
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     introspection: true,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
