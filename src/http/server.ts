@@ -46,7 +46,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   await apollo.start();
 
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request) => {
+    context: async (request, reply) => {
       let principal;
       try {
         principal = await services.auth.authenticate(request.headers.authorization);
@@ -55,7 +55,17 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         if (error instanceof AppError) error.extensions.http = { status: error.httpStatus };
         throw error;
       }
-      return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
+      return {
+        requestId: request.id,
+        ip: request.ip ?? null,
+        principal,
+        services,
+        loaders: createLoaders(services),
+        // Fastify writes "request completed" with reply.log, this request's own child logger.
+        annotateLog: (fields) => {
+          reply.log = reply.log.child(fields);
+        },
+      };
     },
   });
 
