@@ -43,6 +43,30 @@ export interface Config {
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: string | undefined;
   };
+  rateLimits: {
+    /** RATE_LIMITS=off turns every limit off (benchmarks, load tests). */
+    enabled: boolean;
+    /** Unset keeps the counters in this process; set, they live in Redis and every process shares them. */
+    redisUrl: string | undefined;
+    /** Prepended to every Redis key, so deployments (or test runs) sharing one Redis keep apart. */
+    redisKeyPrefix: string;
+    graphqlPerMinute: number;
+    ingestBatchesPerMinute: number;
+  };
+  security: {
+    /**
+     * Fastify's trustProxy: false (X-Forwarded-For ignored), true (trust any sender, only behind a
+     * proxy that overwrites the header), a hop count, or the proxies' addresses/CIDRs.
+     */
+    trustProxy: boolean | number | string;
+    /** Origins allowed to call the API from a browser; none by default. */
+    corsOrigins: string[];
+    /** Introspection and "Did you mean" suggestions; off in production unless GRAPHQL_INTROSPECTION=true. */
+    introspection: boolean;
+    /** A request body gets this long to arrive, plus one second for every bodyMinBytesPerSecond received. */
+    bodyTimeoutMs: number;
+    bodyMinBytesPerSecond: number;
+  };
 }
 
 function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
@@ -92,7 +116,57 @@ export function loadConfig(): Config {
       ingestMaxBytes: intFromEnv('INGEST_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       deviceIdHashKey: secretFromEnv('DEVICE_ID_HASH_KEY', 32),
     },
+    rateLimits: {
+      enabled: oneOf('RATE_LIMITS', 'on', ['on', 'off'] as const) === 'on',
+      redisUrl: process.env.REDIS_URL || undefined,
+      redisKeyPrefix: process.env.REDIS_KEY_PREFIX || 'mosis:rl:',
+      graphqlPerMinute: intFromEnv('RATE_LIMIT_GRAPHQL_PER_MINUTE', 600, 1, 1_000_000),
+      ingestBatchesPerMinute: intFromEnv('RATE_LIMIT_INGEST_PER_MINUTE', 600, 1, 1_000_000),
+    },
+    security: {
+      trustProxy: trustProxyFromEnv(),
+      corsOrigins: corsOriginsFromEnv(),
+      introspection:
+        oneOf('GRAPHQL_INTROSPECTION', nodeEnv === 'production' ? 'false' : 'true', ['true', 'false'] as const) === 'true',
+      bodyTimeoutMs: intFromEnv('REQUEST_BODY_TIMEOUT_MS', 10_000, 100, 600_000),
+      bodyMinBytesPerSecond: intFromEnv('REQUEST_BODY_MIN_BYTES_PER_SECOND', 10_240, 1, 1024 * 1024 * 1024),
+    },
   };
+}
+
+/** TRUST_PROXY: true/false, a hop count, or comma-separated proxy addresses/CIDRs (Fastify's forms). */
+function trustProxyFromEnv(): boolean | number | string {
+  const raw = (process.env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+  if (bad !== undefined) {
+    throw new Error(`TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDRs, got "${bad}"`);
+  }
+  return entries.join(',');
+}
+
+/** CORS_ORIGINS: comma-separated origins such as https://console.example.com (scheme, host, optional port). */
+function corsOriginsFromEnv(): string[] {
+  const raw = process.env.CORS_ORIGINS ?? '';
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        throw new Error(`CORS_ORIGINS must list origins like https://console.example.com (no path or trailing slash), got "${origin}"`);
+      }
+      return origin;
+    });
 }
 
 /** A secret that must be long enough to be one; unset stays undefined. */

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
 
   const services = createServices(database.dataSource, config);
+  await services.rateLimits.ready();
+  services.rateLimits.onStoreTrouble((message) => logger.warn(message));
   const partitionMaintenance = await startPartitionMaintenance(services.partitions, log);
   const app = await createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services });
   await app.listen({ host: config.host, port: config.port });
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     partitionMaintenance.stop();
     try {
       await app.close();
+      await services.rateLimits.close();
       await database.close();
       log('stopped');
       process.exit(0);

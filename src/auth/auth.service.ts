@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Developer } from '../developers/developer.entity';
 import { Role } from '../developers/role';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
+import type { RateLimits } from '../rate-limits/rate-limits';
 import type { Principal } from './principal';
 import { isScope, SCOPES, type Scope } from './scopes';
 import { API_KEY_PREFIX, hashSecret, newSecret, sameDigest, SESSION_TOKEN_PREFIX } from './tokens';
@@ -24,12 +25,14 @@ export class AuthService {
 
   constructor(
     private readonly db: DataSource,
+    private readonly rateLimits: RateLimits,
     private readonly options: { bcryptCost: number; sessionTtlHours: number },
   ) {
     this.decoyHash = bcrypt.hash('decoy password for timing', options.bcryptCost);
   }
 
   async signUp(input: { email: string; name: string; password: string }, ip: string | null): Promise<AuthResult> {
+    await this.rateLimits.countSignUp(ip);
     const passwordHash = await bcrypt.hash(input.password, this.options.bcryptCost);
     try {
       return await this.db.transaction(async (manager) => {
@@ -50,8 +53,23 @@ export class AuthService {
     }
   }
 
-  /** Every attempt is audited; a failure says only that the pair did not match. */
+  /**
+   * Every attempt is audited; a failure says only that the pair did not match. Once an email has
+   * failed too often from one address, attempts from there are refused before any password check.
+   */
   async signIn(email: string, password: string, ip: string | null): Promise<AuthResult> {
+    try {
+      await this.rateLimits.countSignInAttempt(email, ip);
+    } catch (error) {
+      await recordAudit(this.db.manager, {
+        actorId: null,
+        action: 'developer.sign_in_failed',
+        targetType: 'developer',
+        metadata: { email: email.trim().toLowerCase(), reason: 'rate_limited' },
+        ip,
+      });
+      throw error;
+    }
     const developer = await this.db
       .getRepository(Developer)
       .createQueryBuilder('d')
@@ -76,6 +94,7 @@ export class AuthService {
       });
       return session;
     });
+    await this.rateLimits.forgiveSignIn(email, ip);
     return { ...session, developer };
   }
 

@@ -13,6 +13,7 @@ import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
+import { registerHttpSecurity } from './security';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
 
 export interface HttpDeps {
@@ -27,15 +28,19 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     requestIdHeader: 'x-request-id',
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    // Which X-Forwarded-For to believe decides request.ip: the audit log's and the rate limits' address.
+    trustProxy: trustProxyOption(config.security.trustProxy),
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
+  await registerHttpSecurity(app, config.security);
   const metrics = registerMetrics(app, { db });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    introspection: true,
+    introspection: config.security.introspection,
+    // "Did you mean …" in validation errors would hand out the schema that introspection withholds.
+    hideSchemaDetailsFromClientErrors: !config.security.introspection,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
@@ -48,10 +53,17 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     context: async (request) => {
       let principal;
       try {
-        principal = await services.auth.authenticate(request.headers.authorization);
+        try {
+          principal = await services.auth.authenticate(request.headers.authorization);
+        } catch (error) {
+          // A failed credential still counts, against the address it came from.
+          await services.rateLimits.countGraphQLRequest(null, request.ip);
+          throw error;
+        }
+        await services.rateLimits.countGraphQLRequest(principal, request.ip);
       } catch (error) {
         // Thrown from context creation, Apollo reports it with this HTTP status and our code.
-        if (error instanceof AppError) error.extensions.http = { status: error.httpStatus };
+        if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
         throw error;
       }
       return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
@@ -88,4 +100,9 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   });
 
   return app;
+}
+
+/** Fastify takes a hop count at run time but types it only as a function: the same rule, spelled out. */
+function trustProxyOption(trust: Config['security']['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

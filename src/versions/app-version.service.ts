@@ -140,6 +140,10 @@ export class AppVersionService {
         throw forbidden(`Only the app's owner may have a version ${rule.verb}.`);
       }
       if (rule.by === 'staff' && !viewer.staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
+      // Four eyes: whoever reviews a version must not be the one who wrote it.
+      if (rule.by === 'staff' && app.developerId === principal.developerId) {
+        throw forbidden(`A version of your own app must be ${rule.verb} by another reviewer or admin.`);
+      }
       if (!rule.from.includes(versionStatus)) {
         throw badInput('status', `the version is ${versionStatus.toUpperCase()}; only ${rule.from.map((s) => s.toUpperCase()).join(' or ')} versions can be ${rule.verb}`);
       }

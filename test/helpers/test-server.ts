@@ -46,6 +46,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const db = createDataSource({ url: pooler ? withDatabase(pooler, database.name) : database.url, pool: config.db, logger: statements });
   await db.initialize();
   const services = createServices(db, config);
+  await services.rateLimits.ready();
   const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
@@ -72,6 +73,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async close() {
       await app.close();
+      await services.rateLimits.close();
       await db.destroy();
       await database.drop();
     },
