@@ -105,7 +105,7 @@ function rateLimitSuite(backendEnv: () => Record<string, string>) {
     const limited = await send('over-the-limit');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await limited.json()).error).toMatch(/at most 3 ingestion batches a minute/i);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/at most 3 ingestion batches a minute/i);
     const [{ count }] = await server.db.query(`SELECT count(*)::int AS count FROM telemetry_events WHERE app_id = $1`, [appId]);
     expect(count).toBe(3);
   });

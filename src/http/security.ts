@@ -8,12 +8,15 @@ import type { Config } from '../config';
  * on anything answering a credential (or not meant to be cached at all), and the slow-body cut-off.
  */
 export async function registerHttpSecurity(app: FastifyInstance, security: Config['security']): Promise<void> {
+  const allowed = new Set(security.corsOrigins);
   await app.register(cors, {
-    // Only listed origins get Access-Control-Allow-Origin; credentials travel as bearer headers, never cookies.
-    origin: security.corsOrigins,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Authorization', 'Content-Type'],
-    maxAge: 600,
+    // A listed origin gets itself back in Access-Control-Allow-Origin (credentials travel as bearer
+    // headers, never cookies); any other origin gets no CORS header at all, preflights included.
+    delegator: (request, callback) => {
+      const origin = request.headers.origin;
+      if (origin === undefined || !allowed.has(origin)) return callback(null, { origin: false });
+      callback(null, { origin, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
+    },
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -23,8 +26,9 @@ export async function registerHttpSecurity(app: FastifyInstance, security: Confi
     if (request.headers.authorization !== undefined || !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
-    // A body cut off mid-way leaves the socket in an unknown state: close it with the answer.
-    if (reply.statusCode === 408) reply.header('connection', 'close');
+    // An answer sent before the whole body arrived (a 401 before reading, a 408 for a body too slow)
+    // closes the connection, or a dribbling client would keep it busy until its last byte.
+    if (!request.raw.complete) reply.header('connection', 'close');
   });
 
   app.addHook('preParsing', async (request, reply, payload) => {
