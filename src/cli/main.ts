@@ -10,8 +10,9 @@ import { migrateStatus } from './commands/migrate-status';
 import { monitor } from './commands/monitor';
 import { partitions } from './commands/partitions';
 import { restore } from './commands/restore';
+import { seed } from './commands/seed';
 
-const commands: CommandFactory[] = [migrate, migrateRevert, migrateStatus, grantRole, backup, restore, monitor, partitions];
+const commands: CommandFactory[] = [migrate, migrateRevert, migrateStatus, grantRole, backup, restore, monitor, partitions, seed];
 
 function buildProgram(): Command {
   const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));

@@ -57,9 +57,11 @@ export function startProgress({ total, unit, stream = process.stderr, plainEvery
   }
 
   let lastLine = 0;
-  const print = (detail: string | undefined, force: boolean) => {
+  let finished = false;
+  const print = (detail: string | undefined, done: boolean) => {
     const now = Date.now();
-    if (!force && plainEveryMs > 0 && now - lastLine < plainEveryMs) return;
+    if (finished || (!done && plainEveryMs > 0 && now - lastLine < plainEveryMs)) return;
+    finished = done && plainEveryMs > 0;
     lastLine = now;
     const suffix = plainEveryMs > 0 ? ` (${rate()} ${unit}/s)` : '';
     stream.write(`[${formatCount(value)}/${formatCount(total)}]${detail ? ` ${detail}` : ''}${suffix}\n`);
