@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { QueryLimits } from './graphql/query-limits';
 
 /**
  * Every setting the platform reads from the environment, parsed once.
@@ -43,6 +44,8 @@ export interface Config {
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: string | undefined;
   };
+  /** What one GraphQL operation may ask for (src/graphql/query-limits.ts). */
+  limits: QueryLimits;
 }
 
 function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
@@ -91,6 +94,14 @@ export function loadConfig(): Config {
       partitionsAhead: intFromEnv('TELEMETRY_PARTITIONS_AHEAD', 3, 1, 24),
       ingestMaxBytes: intFromEnv('INGEST_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       deviceIdHashKey: secretFromEnv('DEVICE_ID_HASH_KEY', 32),
+    },
+    limits: {
+      maxDepth: intFromEnv('QUERY_MAX_DEPTH', 15, 2, 100),
+      maxCost: intFromEnv('QUERY_MAX_COST', 100_000, 1, 100_000_000),
+      maxAliases: intFromEnv('QUERY_MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: intFromEnv('QUERY_MAX_ROOT_FIELDS', 20, 1, 10_000),
+      maxTokens: intFromEnv('QUERY_MAX_TOKENS', 2_000, 100, 1_000_000),
+      maxDirectives: intFromEnv('QUERY_MAX_DIRECTIVES', 20, 0, 10_000),
     },
   };
 }

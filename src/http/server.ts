@@ -8,7 +8,9 @@ import type { Config } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
+import { inputRulesPlugin } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
+import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
 import { registerMetrics } from './metrics';
@@ -39,8 +41,15 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
+    // Limits on the document (depth, aliases, …) are validation rules, so a cached document skips
+    // them; the cost and input checks depend on the variables and run per request, before execution.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: queryLimitRules(config.limits),
     // Cache-control hints would wrap every field resolver for a feature nothing here uses.
-    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled(),
+      queryCostPlugin(config.limits.maxCost), inputRulesPlugin(),
+    ],
   });
   await apollo.start();
 
