@@ -51,6 +51,8 @@ export const MAX_LENGTH: Readonly<Record<string, number>> = {
   before: 1000,
 };
 export const DEFAULT_MAX_LENGTH = 255;
+/** The most items any list argument or input field may hold. */
+export const MAX_LIST_ITEMS = 100;
 
 /** Ingested and stored JSON: at most this many levels of nested objects and arrays. */
 export const MAX_JSON_DEPTH = 32;
@@ -73,12 +75,19 @@ export function maxLengthOf(field: string): number {
   return MAX_LENGTH[field.slice(field.lastIndexOf('.') + 1)] ?? DEFAULT_MAX_LENGTH;
 }
 
-/** Throws BAD_USER_INPUT naming `field` if the string argument breaks a rule of this module. */
-export function assertCleanString(field: string, value: string): void {
+/** The BAD_USER_INPUT naming `field` that a string argument breaking these rules gets, or null. */
+export function stringProblem(field: string, value: string): AppError | null {
   const problem = textProblem(value);
-  if (problem) throw badInput(field, problem);
+  if (problem) return badInput(field, problem);
   const max = maxLengthOf(field);
-  if (value.length > max) throw badInput(field, `must be at most ${max} characters, got ${value.length}`);
+  if (value.length > max) return badInput(field, `must be at most ${max} characters, got ${value.length}`);
+  return null;
+}
+
+function assertCleanString(field: string, value: unknown): void {
+  if (typeof value !== 'string') return;
+  const problem = stringProblem(field, value);
+  if (problem) throw problem;
 }
 
 /** Years PostgreSQL's date and timestamp columns and JavaScript's Date agree on. */
@@ -123,8 +132,8 @@ export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string |
 
 /** The checks each scalar's raw input gets, by scalar name. Other scalars (Int, Float, Boolean, enums) need none. */
 const SCALAR_CHECKS: Record<string, (field: string, value: unknown) => void> = {
-  String: (field, value) => typeof value === 'string' && assertCleanString(field, value),
-  ID: (field, value) => typeof value === 'string' && assertCleanString(field, value),
+  String: assertCleanString,
+  ID: assertCleanString,
   Date: assertYearInRange,
   DateTime: assertYearInRange,
   BigInt: assertFitsInt8,
@@ -133,6 +142,10 @@ const SCALAR_CHECKS: Record<string, (field: string, value: unknown) => void> = {
     if (problem) throw badInput(field, problem);
   },
 };
+
+function assertListSize(field: string, size: number): void {
+  if (size > MAX_LIST_ITEMS) throw badInput(field, `must list at most ${MAX_LIST_ITEMS} items, got ${size}`);
+}
 
 /** How a value nested in an argument is named: `query`, or `name` inside `input`, or `a.b` deeper. */
 const childName = (parent: string | null, name: string) => (parent ? `${parent}.${name}` : name);
@@ -143,7 +156,9 @@ function checkRaw(value: unknown, type: GraphQLInputType, field: string, parent:
   if (isNonNullType(type)) return checkRaw(value, type.ofType, field, parent);
   if (isListType(type)) {
     // GraphQL coerces a single value where a list is expected.
-    for (const item of Array.isArray(value) ? value : [value]) checkRaw(item, type.ofType, field, parent);
+    const items = Array.isArray(value) ? value : [value];
+    assertListSize(field, items.length);
+    for (const item of items) checkRaw(item, type.ofType, field, parent);
     return;
   }
   if (isInputObjectType(type)) {
@@ -169,6 +184,7 @@ function checkLiteral(
   if (isNonNullType(type)) return checkLiteral(node, type.ofType, field, parent, variables);
   if (isListType(type)) {
     const items = node.kind === Kind.LIST ? node.values : [node];
+    assertListSize(field, items.length);
     for (const item of items) checkLiteral(item, type.ofType, field, parent, variables);
     return;
   }

@@ -7,6 +7,7 @@ import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { AppVersion } from './app-version.entity';
+import { VERSION_CURSOR } from './app-version.service';
 import { CreateVersionInput } from './app-version.types';
 
 export const AppVersionConnection = Connection('AppVersion', AppVersion);
@@ -62,7 +63,7 @@ export class AppVersionsResolver {
 
   @FieldResolver(() => AppVersionConnection, { description: 'Highest versionCode first; unpublished ones only for the owner, reviewers and admins.' })
   async versions(@Root() app: App, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
-    const page = parsePage(args);
+    const page = parsePage(args, VERSION_CURSOR);
     const viewer = viewerOf(ctx.principal);
     const { versions } = ctx.services;
     const rows = await ctx.loaders.keyed

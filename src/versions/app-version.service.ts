@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type Page } from '../graphql/connection';
+import { type CursorKey, cursorPart, type Page } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { groupByKey } from '../graphql/loaders';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
@@ -36,6 +36,9 @@ export interface NewVersion {
   minMosisVersion?: string | null;
   releaseNotes?: string | null;
 }
+
+/** Versions, highest code first, resume after a version_code. */
+export const VERSION_CURSOR: CursorKey = [cursorPart.int4];
 
 type Transition = 'submit' | 'approve' | 'reject' | 'publish';
 
@@ -179,7 +182,7 @@ export class AppVersionService {
   async pageForApps(appIds: readonly string[], viewer: Viewer, page: Page): Promise<AppVersion[][]> {
     const params: unknown[] = [appIds];
     const visible = visibleVersionsSql(viewer, 'v', 'a', params);
-    const cursor = page.after ? `AND v.version_code < $${params.push(versionCodeCursor(page.after))}` : '';
+    const cursor = page.after ? `AND v.version_code < $${params.push(page.after[0])}` : '';
     const rows: AppVersion[] = await this.db.query(
       `SELECT page.* FROM unnest($1::uuid[]) AS parent(id)
        CROSS JOIN LATERAL (
@@ -208,8 +211,3 @@ export class AppVersionService {
   }
 }
 
-function versionCodeCursor(after: unknown[]): number {
-  const [code] = after;
-  if (!Number.isInteger(code)) throw badInput('after', 'is not a cursor returned by this list');
-  return code as number;
-}
