@@ -110,18 +110,21 @@ function assertFitsInt8(field: string, value: unknown): void {
   if (n < INT8_MIN || n > INT8_MAX) throw badInput(field, 'must fit in a 64-bit signed integer (at most 9223372036854775807)');
 }
 
-/** Strings anywhere in a JSON value, keys included, and its nesting depth. */
-export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string | null {
+/**
+ * What is wrong with a JSON value: nesting deeper than MAX_JSON_DEPTH, or (unless `depthOnly`) a
+ * string or key that textProblem refuses. Iterative, so no depth can exhaust the stack.
+ */
+export function jsonProblem(value: unknown, { depthOnly = false } = {}): string | null {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [item, depth] = stack.pop()!;
     if (typeof item === 'string') {
-      const problem = textProblem(item);
+      const problem = depthOnly ? null : textProblem(item);
       if (problem) return problem;
     } else if (item !== null && typeof item === 'object') {
-      if (depth > maxDepth) return `must not nest objects and arrays more than ${maxDepth} levels deep`;
+      if (depth > MAX_JSON_DEPTH) return `must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep`;
       for (const [key, child] of Object.entries(item)) {
-        const problem = textProblem(key);
+        const problem = depthOnly ? null : textProblem(key);
         if (problem) return problem;
         stack.push([child, depth + 1]);
       }

@@ -1,5 +1,7 @@
 import {
+  getNamedType,
   type GraphQLInputType,
+  isCompositeType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -40,4 +42,65 @@ export function sampleVariables(schema: GraphQLSchema, operation: OperationDefin
     const type = typeFromAST(schema, definition.type as never) as GraphQLInputType;
     return [definition.variable.name.value, sampleValue(type)];
   }));
+}
+
+/** A string-typed place in a root field's arguments where a test can put any text. */
+export interface StringArgument {
+  /** `Mutation.createApp input.name`, for test titles. */
+  label: string;
+  /** The name a BAD_USER_INPUT error must give: the argument, or the field inside an input object. */
+  field: string;
+  /** The operation and its variables with `value` at this place and sample values everywhere else. */
+  request(value: unknown): { query: string; variables: Record<string, unknown> };
+}
+
+type Step = string | number;
+
+function stringLeaves(type: GraphQLInputType, path: Step[], out: Step[][]): void {
+  if (isNonNullType(type)) return stringLeaves(type.ofType, path, out);
+  if (isListType(type)) return stringLeaves(type.ofType, [...path, 0], out);
+  if (isInputObjectType(type)) {
+    for (const field of Object.values(type.getFields())) stringLeaves(field.type, [...path, field.name], out);
+    return;
+  }
+  if (type.name === 'String' || type.name === 'ID') out.push(path);
+}
+
+function setAt(target: Record<string, unknown>, path: Step[], value: unknown): void {
+  let node: any = target;
+  for (const step of path.slice(0, -1)) node = node[step];
+  node[path[path.length - 1]] = value;
+}
+
+/** Every String and ID argument and input field of every query and mutation, found in the schema itself. */
+export function stringArguments(schema: GraphQLSchema): StringArgument[] {
+  const sites: StringArgument[] = [];
+  for (const operation of ['query', 'mutation'] as const) {
+    const root = schema.getRootType(operation);
+    if (!root) continue;
+    for (const field of Object.values(root.getFields())) {
+      const named = getNamedType(field.type);
+      const selection = isCompositeType(named) ? '{ __typename }' : '';
+      const definitions = field.args.map((arg) => `$${arg.name}: ${arg.type}`).join(', ');
+      const args = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+      const query = `${operation}${definitions ? ` (${definitions})` : ''} { ${field.name}${args ? `(${args})` : ''} ${selection} }`;
+      for (const arg of field.args) {
+        const leaves: Step[][] = [];
+        stringLeaves(arg.type, [arg.name], leaves);
+        for (const leaf of leaves) {
+          const names = leaf.filter((step): step is string => typeof step === 'string');
+          sites.push({
+            label: `${root.name}.${field.name} ${names.join('.')}`,
+            field: names.length === 1 ? names[0] : names.slice(1).join('.'),
+            request(value) {
+              const variables = Object.fromEntries(field.args.map((a) => [a.name, sampleValue(a.type)])) as Record<string, unknown>;
+              setAt(variables, leaf, value);
+              return { query, variables };
+            },
+          });
+        }
+      }
+    }
+  }
+  return sites;
 }
