@@ -60,7 +60,7 @@ export class AppResolver {
 
   @Mutation(() => App, { description: 'Admins only.' })
   suspendApp(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<App> {
-    return ctx.services.apps.suspend(requireScope(ctx, 'apps:write'), assertId('id', id), reason, ctx.ip);
+    return ctx.services.apps.suspend(requireScope(ctx, 'apps:write'), id, reason, ctx.ip);
   }
 
   @FieldResolver(() => Developer)

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
 import { queryRows } from '../db/sql';
 import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { App, AppStatus } from './app.entity';
@@ -93,9 +94,10 @@ export class AppService {
     });
   }
 
-  /** Admins only; a suspended app disappears from search and from strangers. */
-  async suspend(principal: Principal, id: string, reason: string, ip: string | null): Promise<App> {
+  /** Admins only (checked before the arguments); a suspended app disappears from search and from strangers. */
+  async suspend(principal: Principal, rawId: string, reason: string, ip: string | null): Promise<App> {
     if (principal.role !== Role.ADMIN) throw forbidden('Only admins may suspend apps.');
+    const id = assertId('id', rawId);
     if (!reason.trim()) throw badInput('reason', 'must say why the app is suspended');
     return this.db.transaction(async (manager) => {
       const [app] = await queryRows<App>(

@@ -26,7 +26,7 @@ export class AppVersionResolver {
 
   @Mutation(() => AppVersion, { description: 'DRAFT or REJECTED → REVIEW. The app owner.' })
   submitVersionForReview(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'submit', null, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'submit', null, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → APPROVED. Reviewers and admins.' })
@@ -35,17 +35,17 @@ export class AppVersionResolver {
     @Arg('notes', () => String, { nullable: true }) notes: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'approve', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'approve', notes, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → REJECTED, with notes saying what must change. Reviewers and admins.' })
   rejectVersion(@Arg('id', () => ID) id: string, @Arg('notes') notes: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'reject', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'reject', notes, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'APPROVED → PUBLISHED. The app owner; the first publish makes a draft app PUBLISHED.' })
   publishVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'publish', null, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'publish', null, ctx.ip);
   }
 
   @FieldResolver(() => App)

@@ -7,6 +7,7 @@ import {
   isListType,
   isNonNullType,
   type OperationDefinitionNode,
+  OperationTypeNode,
   type GraphQLSchema,
   typeFromAST,
 } from 'graphql';
@@ -75,7 +76,7 @@ function setAt(target: Record<string, unknown>, path: Step[], value: unknown): v
 /** Every String and ID argument and input field of every query and mutation, found in the schema itself. */
 export function stringArguments(schema: GraphQLSchema): StringArgument[] {
   const sites: StringArgument[] = [];
-  for (const operation of ['query', 'mutation'] as const) {
+  for (const operation of [OperationTypeNode.QUERY, OperationTypeNode.MUTATION]) {
     const root = schema.getRootType(operation);
     if (!root) continue;
     for (const field of Object.values(root.getFields())) {
