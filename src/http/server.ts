@@ -13,6 +13,7 @@ import { createLoaders } from '../graphql/loaders';
 import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+import { logSerializers } from './log-serializers';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
@@ -27,7 +28,7 @@ export interface HttpDeps {
 /** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
 export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers },
     requestIdHeader: 'x-request-id',
     trustProxy: process.env.TRUST_PROXY === 'true',
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
