@@ -86,6 +86,15 @@ const settings = {
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: optional('DEVICE_ID_HASH_KEY', secretKey(32), true),
   },
+  /** What one GraphQL operation may ask for (src/graphql/query-limits.ts). */
+  limits: {
+    maxDepth: variable('QUERY_MAX_DEPTH', integer(2, 100), '15'),
+    maxCost: variable('QUERY_MAX_COST', integer(1, 100_000_000), '100000'),
+    maxAliases: variable('QUERY_MAX_ALIASES', integer(0, 10_000), '30'),
+    maxRootFields: variable('QUERY_MAX_ROOT_FIELDS', integer(1, 10_000), '20'),
+    maxTokens: variable('QUERY_MAX_TOKENS', integer(100, 1_000_000), '2000'),
+    maxDirectives: variable('QUERY_MAX_DIRECTIVES', integer(0, 10_000), '20'),
+  },
 };
 
 type Settings = { [key: string]: Variable<unknown> | Settings };

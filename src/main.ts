@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { migrate, openDatabase } from './db/database';
 import { buildApiSchema } from './graphql/schema';
+import { logSerializers } from './http/log-serializers';
 import { createHttpServer } from './http/server';
 import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // JSON lines like Fastify's request logs. Start, ready, draining and stopped are always worth a
   // line: a quieter LOG_LEVEL (warn, error) quiets requests, not these; only `silent` drops them.
-  const logger = pino({ level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info' });
+  const logger = pino({ level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info', serializers: logSerializers });
   const log = (message: string) => logger.info(message);
   // Before anything starts: in production a missing DEVICE_ID_HASH_KEY refuses to start here.
   loadDeviceIdHashKey(config);
@@ -56,6 +57,6 @@ async function main(): Promise<void> {
 main().catch((error) => {
   // A bad environment is the operator's to fix: say what is wrong, without a stack trace.
   if (error instanceof ConfigError) process.stderr.write(`mosis: ${error.message}\n`);
-  else pino().fatal({ err: error }, 'startup failed');
+  else pino({ serializers: logSerializers }).fatal({ err: error }, 'startup failed');
   process.exit(1);
 });
