@@ -1,4 +1,4 @@
-import { ArrayMaxSize, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { SCOPES } from '../auth/scopes';
 import { ApiKey } from './api-key.entity';
@@ -6,7 +6,6 @@ import { ApiKey } from './api-key.entity';
 @InputType()
 export class CreateApiKeyInput {
   @Field()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   name!: string;
 

@@ -1,9 +1,10 @@
 import bcrypt from 'bcrypt';
 import type { DataSource, EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit.service';
+import { auditSafeText, recordAudit } from '../audit/audit.service';
 import { Developer } from '../developers/developer.entity';
 import { Role } from '../developers/role';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
+import { stringProblem } from '../graphql/input-rules';
 import type { RateLimits } from '../rate-limits/rate-limits';
 import type { Principal } from './principal';
 import { isScope, SCOPES, type Scope } from './scopes';
@@ -54,20 +55,20 @@ export class AuthService {
   }
 
   /**
-   * Every attempt is audited; a failure says only that the pair did not match. Once an email has
-   * failed too often from one address, attempts from there are refused before any password check.
+   * Every attempt is audited, even one refused for its input (too long, NUL, broken Unicode); a
+   * failure says only that the pair did not match. Once an email has failed too often from one
+   * address, attempts from there are refused before any password check.
    */
   async signIn(email: string, password: string, ip: string | null): Promise<AuthResult> {
+    const refusal = stringProblem('email', email) ?? stringProblem('password', password);
+    if (refusal) {
+      await this.auditFailedSignIn(null, email, ip);
+      throw refusal;
+    }
     try {
       await this.rateLimits.countSignInAttempt(email, ip);
     } catch (error) {
-      await recordAudit(this.db.manager, {
-        actorId: null,
-        action: 'developer.sign_in_failed',
-        targetType: 'developer',
-        metadata: { email: email.trim().toLowerCase(), reason: 'rate_limited' },
-        ip,
-      });
+      await this.auditFailedSignIn(null, email, ip, 'rate_limited');
       throw error;
     }
     const developer = await this.db
@@ -77,14 +78,7 @@ export class AuthService {
       .getOne();
     const matches = await bcrypt.compare(password, developer?.passwordHash ?? (await this.decoyHash));
     if (!developer || !developer.passwordHash || !matches) {
-      await recordAudit(this.db.manager, {
-        actorId: developer?.id ?? null,
-        action: 'developer.sign_in_failed',
-        targetType: 'developer',
-        targetId: developer?.id,
-        metadata: { email: email.trim().toLowerCase() },
-        ip,
-      });
+      await this.auditFailedSignIn(developer?.id ?? null, email, ip);
       throw unauthenticated('Email or password is incorrect.');
     }
     const session = await this.db.transaction(async (manager) => {
@@ -96,6 +90,17 @@ export class AuthService {
     });
     await this.rateLimits.forgiveSignIn(email, ip);
     return { ...session, developer };
+  }
+
+  private auditFailedSignIn(developerId: string | null, typedEmail: string, ip: string | null, reason?: 'rate_limited'): Promise<void> {
+    return recordAudit(this.db.manager, {
+      actorId: developerId,
+      action: 'developer.sign_in_failed',
+      targetType: 'developer',
+      targetId: developerId ?? undefined,
+      metadata: { email: auditSafeText(typedEmail.trim().toLowerCase()), ...(reason && { reason }) },
+      ip,
+    });
   }
 
   async signOut(principal: Principal, ip: string | null): Promise<boolean> {
