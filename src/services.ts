@@ -10,6 +10,7 @@ import { SearchService } from './apps/search.service';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { AppVersionService } from './versions/app-version.service';
 import { CrashService } from './crashes/crash.service';
+import { RateLimits } from './rate-limits/rate-limits';
 import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
@@ -27,6 +28,7 @@ export interface Services {
   partitions: PartitionManager;
   telemetry: TelemetryService;
   crashes: CrashService;
+  rateLimits: RateLimits;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
@@ -34,8 +36,9 @@ export function createServices(db: DataSource, config: Config): Services {
   const apps = new AppService(db, reads);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
+  const rateLimits = new RateLimits(config.rateLimits);
   return {
-    auth: new AuthService(db, reads, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    auth: new AuthService(db, reads, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
@@ -46,5 +49,6 @@ export function createServices(db: DataSource, config: Config): Services {
     partitions,
     telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     crashes: new CrashService(db, deviceIds),
+    rateLimits,
   };
 }

@@ -4,7 +4,8 @@ import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
 import type { ReadQueries } from '../db/reads';
 import { queryRows } from '../db/sql';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { App, AppStatus } from './app.entity';
@@ -98,9 +99,10 @@ export class AppService {
     });
   }
 
-  /** Admins only; a suspended app disappears from search and from strangers. */
-  async suspend(principal: Principal, id: string, reason: string, ip: string | null): Promise<App> {
+  /** Admins only (checked before the arguments); a suspended app disappears from search and from strangers. */
+  async suspend(principal: Principal, rawId: string, reason: string, ip: string | null): Promise<App> {
     if (principal.role !== Role.ADMIN) throw forbidden('Only admins may suspend apps.');
+    const id = assertId('id', rawId);
     if (!reason.trim()) throw badInput('reason', 'must say why the app is suspended');
     return this.db.transaction(async (manager) => {
       const [app] = await queryRows<App>(
@@ -151,7 +153,7 @@ export class AppService {
     const countWhere = where.join(' AND ');
     const countParams = [...params];
     if (page.after) {
-      const [createdAt, id] = cursorValues(page.after);
+      const [createdAt, id] = page.after;
       where.push(`(a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`);
     }
     const rows = await this.reads.rows<AppRow>(
@@ -171,7 +173,7 @@ export class AppService {
     const visible = visibleAppsSql(viewer, 'a', params);
     let cursor = '';
     if (page.after) {
-      const [createdAt, id] = cursorValues(page.after);
+      const [createdAt, id] = page.after;
       cursor = `AND (a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
     }
     const rows: (AppRow & { ownerId: string })[] = await this.db.query(
@@ -202,14 +204,8 @@ export class AppService {
   }
 }
 
-export function cursorValues(after: unknown[]): [string, string] {
-  const [createdAt, id] = after;
-  const isUuid = typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id);
-  if (typeof createdAt !== 'string' || !isUuid || !/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(createdAt)) {
-    throw badInput('after', 'is not a cursor returned by this list');
-  }
-  return [createdAt, id as string];
-}
+/** Newest-first app lists resume after (created_at, id). */
+export const APP_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
 function stripCursor(row: AppRow): App {
   const { cursorCreatedAt: _cursor, ...app } = row;

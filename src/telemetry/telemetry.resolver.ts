@@ -8,7 +8,7 @@ import { assertId } from '../graphql/ids';
 import { assertMayReadTelemetry } from './telemetry-access';
 import { TelemetryDailyRow } from './telemetry-daily.entity';
 import type { TelemetryEvent } from './telemetry-event.entity';
-import { checkedEventType, dailyRange } from './telemetry.service';
+import { checkedEventType, dailyRange, EVENT_CURSOR } from './telemetry.service';
 import { TelemetryDailyArgs, TelemetryDailyRangeArgs, TelemetryEventConnection, TelemetryEventsArgs } from './telemetry.types';
 
 @Resolver()
@@ -31,7 +31,7 @@ export class TelemetryResolver {
     const { telemetry } = ctx.services;
     const [filter, page] = await telemetry.validatedAfterAuthorization(principal, appId, () => {
       if (args.from > args.to) throw badInput('to', 'must not be before from');
-      return [{ from: args.from, to: args.to, eventType: checkedEventType(args.eventType) }, parsePage(args)] as const;
+      return [{ from: args.from, to: args.to, eventType: checkedEventType(args.eventType) }, parsePage(args, EVENT_CURSOR)] as const;
     });
     return telemetry.events(principal, appId, filter, page);
   }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AppStatus } from '../apps/app.entity';
 import type { Principal } from '../auth/principal';
 import type { ReadQueries } from '../db/reads';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from './device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
@@ -131,9 +131,8 @@ export class TelemetryService {
     if (filter.eventType !== null) where.push(`e.event_type = $${params.push(filter.eventType)}`);
     const countWhere = where.join(' AND ');
     const countParams = [...params];
-    const cursor = await this.validatedAfterAuthorization(principal, appId, () => page.after && eventCursor(page.after));
-    if (cursor) {
-      const [timestamp, id] = cursor;
+    if (page.after) {
+      const [timestamp, id] = page.after;
       where.push(`(e."timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
     }
     // The page as one JSON value beside the app row that authorizes it: one statement, one parse.
@@ -189,10 +188,5 @@ export function checkedEventType(eventType: string | null | undefined): string |
   return eventType;
 }
 
-function eventCursor(after: unknown[]): [string, string] {
-  const [timestamp, id] = after;
-  if (typeof timestamp !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(timestamp) || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) {
-    throw badInput('after', 'is not a cursor returned by this list');
-  }
-  return [timestamp, id];
-}
+/** Events, newest first, resume after (timestamp, id). */
+export const EVENT_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.int8];
