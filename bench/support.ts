@@ -74,8 +74,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `npm start`'s entry point in a child process, as production runs it (it migrates on start). */
-export async function startServer(databaseUrl: string): Promise<BenchServer> {
+/** `npm start`'s entry point in a child process, as production runs it (it migrates on start); `env` adds or overrides settings. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     env: {
@@ -88,6 +88,7 @@ export async function startServer(databaseUrl: string): Promise<BenchServer> {
       DEVICE_ID_HASH_KEY: randomBytes(32).toString('hex'),
       // Benchmarks send far more than one client's share from one address and one key.
       RATE_LIMITS: 'off',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
