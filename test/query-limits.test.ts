@@ -102,6 +102,12 @@ describe('configuration', () => {
       expect(deep.errors![0].message).toMatch(/depth limit of 5 exceeded, found 6/);
       const costly = await strict.graphql('{ apps(first: 30) { edges { node { id } } } }');
       expect(costly.errors![0].message).toMatch(/cost limit of 70 exceeded, found 90/);
+      // The same document with another page size, or with a list switched on, is priced anew.
+      const paged = 'query ($n: Int, $more: Boolean!) { apps(first: $n) { edges { node { id developer @include(if: $more) { id } } } } }';
+      expect((await strict.graphql(paged, { n: 20, more: false })).errors).toBeUndefined();
+      expect((await strict.graphql(paged, { n: 30, more: false })).errors![0].message).toMatch(/found 90/);
+      expect((await strict.graphql(paged, { n: 20, more: true })).errors![0].message).toMatch(/found 100/);
+      expect((await strict.graphql(paged, { n: 20, more: false })).errors).toBeUndefined();
     } finally {
       await strict.close();
     }
