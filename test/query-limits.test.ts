@@ -7,7 +7,7 @@ import { operationCost, queryLimitRules } from '../src/graphql/query-limits';
 import { createApp, signUp } from './helpers/factories';
 import { ROOT } from './helpers/processes';
 import { sampleVariables } from './helpers/schema-values';
-import { startTestServer, type TestServer } from './helpers/test-server';
+import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -77,6 +77,16 @@ describe('finding 1: one query could take the server down', () => {
 
     const directives = await server.graphql(`{ me { id ${'@include(if: true) '.repeat(30)} } }`);
     expect(directives.errors!.map((e) => e.message).join(' ')).toMatch(/Directives limit of 20 exceeded/);
+  });
+
+  it('refuses fragments that fan out exponentially, without expanding them', async () => {
+    const fragments = Array.from({ length: 30 }, (_, i) => i === 29
+      ? `fragment F${i} on Developer { id }`
+      : `fragment F${i} on Developer { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const result = await server.graphql(`{ me { ...F0 } } ${fragments}`);
+    expect(result.status).toBe(400);
+    expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(errorOf(result).message).toMatch(/more than 10000 fields/);
   });
 
   it('prices a connection by its page size, with the default when first is absent', async () => {
