@@ -5,6 +5,7 @@ import { migrate, openDatabase } from './db/database';
 import { buildApiSchema } from './graphql/schema';
 import { createHttpServer } from './http/server';
 import { Lifecycle } from './lifecycle';
+import { logStream } from './logging';
 import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
 import { startPartitionMaintenance } from './telemetry/partitions';
@@ -16,9 +17,11 @@ import { startPartitionMaintenance } from './telemetry/partitions';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // JSON lines like Fastify's request logs. Start, ready, draining and stopped are always worth a
-  // line: a quieter LOG_LEVEL (warn, error) quiets requests, not these; only `silent` drops them.
-  const logger = pino({ level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info' });
+  // Start, ready, draining and stopped are always worth a line: a quieter LOG_LEVEL (warn, error)
+  // quiets requests, not these; only `silent` drops them.
+  const level = ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info';
+  const stream = logStream(config);
+  const logger = stream ? pino({ level }, stream) : pino({ level });
   const log = (message: string) => logger.info(message);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.install();

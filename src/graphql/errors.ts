@@ -69,6 +69,7 @@ function flattenValidationErrors(errors: ValidationErrorShape[], prefix = ''): {
  * Shapes every error that leaves the API: contract codes pass through, class-validator failures
  * become one readable BAD_USER_INPUT naming each field, and anything unexpected becomes a bare
  * INTERNAL_SERVER_ERROR unless `exposeInternals` (development only) is set: no stack, no SQL.
+ * Only unexpected errors keep their stack trace, and only when `exposeInternals` is set.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
@@ -90,10 +91,11 @@ export function formatError(
     };
   }
 
+  // Expected errors (a wrong password, a parse error) are answers, not bugs: never a stack trace.
   const isKnown = original instanceof AppError || (original instanceof GraphQLError && code !== 'INTERNAL_SERVER_ERROR');
   if (isKnown) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return exposeInternals ? formatted : { ...formatted, extensions };
+    return { ...formatted, extensions };
   }
 
   logUnexpected(original);
