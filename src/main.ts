@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { migrate, openDatabase } from './db/database';
 import { buildApiSchema } from './graphql/schema';
+import { logSerializers } from './http/log-serializers';
 import { createHttpServer } from './http/server';
 import { Lifecycle } from './lifecycle';
 import { logStream } from './logging';
@@ -19,9 +20,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Start, ready, draining and stopped are always worth a line: a quieter LOG_LEVEL (warn, error)
   // quiets requests, not these; only `silent` drops them.
-  const level = ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info';
+  const options = { level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info', serializers: logSerializers };
   const stream = logStream(config);
-  const logger = stream ? pino({ level }, stream) : pino({ level });
+  const logger = stream ? pino(options, stream) : pino(options);
   const log = (message: string) => logger.info(message);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.install();
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
 
     const services = createServices(database.dataSource, config);
+    await lifecycle.start('rate-limit store', () => services.rateLimits.ready(), () => services.rateLimits.close());
+    services.rateLimits.onStoreTrouble((message) => logger.warn(message));
     await lifecycle.start('partition maintenance', () => startPartitionMaintenance(services.partitions, log), (m) => m.stop());
     const app = await lifecycle.start(
       'HTTP server',
@@ -51,6 +54,6 @@ async function main(): Promise<void> {
 main().catch((error) => {
   // A bad environment is the operator's to fix: say what is wrong, without a stack trace.
   if (error instanceof ConfigError) process.stderr.write(`mosis: ${error.message}\n`);
-  else pino().fatal({ err: error }, 'startup failed');
+  else pino({ serializers: logSerializers }).fatal({ err: error }, 'startup failed');
   process.exit(1);
 });
