@@ -24,15 +24,16 @@ export interface Spawned {
 
 /** Runs a built entry point (dist/…) the way an operator would, capturing its output. */
 export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
-  return capture(process.execPath, [path.join(ROOT, script), ...args], env);
+  return spawnCommand(process.execPath, [path.join(ROOT, script), ...args], env);
 }
 
 /** `npm <args>` in the repository, as typed in a shell (e.g. `npm start`), capturing its output. */
 export function spawnNpm(args: string[], env: Record<string, string | undefined>): Spawned {
-  return capture('npm', args, env);
+  return spawnCommand('npm', args, env);
 }
 
-function capture(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
+/** Any command in the repository, capturing its output. */
+export function spawnCommand(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
