@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_COLUMNS, AppService } from '../apps/app.service';
+import { APP_COLUMNS, AppService, cursorValues } from '../apps/app.service';
 import { AppStatus, type App } from '../apps/app.entity';
 import { canViewApp, type Viewer } from '../apps/visibility';
 import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type Page } from '../graphql/connection';
+import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { groupByKey } from '../graphql/loaders';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
@@ -190,6 +190,31 @@ export class AppVersionService {
       params,
     );
     return groupByKey(appIds, rows, (v) => v.appId);
+  }
+
+  /**
+   * Versions in REVIEW, longest waiting first. A version's updated_at is the time of its last
+   * transition, so for one in REVIEW it is when it was submitted.
+   */
+  async awaitingReview(page: Page): Promise<ConnectionData<AppVersion>> {
+    const params: unknown[] = [];
+    let cursor = '';
+    if (page.after) {
+      const [submittedAt, id] = cursorValues(page.after);
+      cursor = `AND (v.updated_at, v.id) > ($${params.push(submittedAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+    }
+    const rows: (AppVersion & { cursorSubmittedAt: string })[] = await this.db.query(
+      `SELECT ${VERSION_COLUMNS('v')},
+              to_char(v.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "cursorSubmittedAt"
+         FROM app_versions v WHERE v.status = 'review' ${cursor}
+        ORDER BY v.updated_at, v.id LIMIT ${page.limit + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM app_versions WHERE status = 'review'`);
+      return count as number;
+    };
+    return toConnection(rows, page, (row) => [row.cursorSubmittedAt, row.id], count, ({ cursorSubmittedAt: _cursor, ...version }) => version);
   }
 
   async countForApps(appIds: readonly string[], viewer: Viewer): Promise<number[]> {
