@@ -10,6 +10,7 @@ import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
 import { createLoaders } from '../graphql/loaders';
 import type { Services } from '../services';
+import { registerConsole } from './console';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
@@ -71,6 +72,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     },
   });
   registerGraphiqlAssets(app);
+  await registerConsole(app);
   registerIngestRoutes(app, { services, config });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
