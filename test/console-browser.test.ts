@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { type Browser, describeWithChromium, launchChromium, screenshotAtWidths, unnamedControls } from './helpers/browser';
+import path from 'node:path';
+import { ARTIFACTS_DIR, type Browser, describeWithChromium, launchChromium, screenshotAtWidths, unnamedControls } from './helpers/browser';
 import { generateSigningKey, signPackage, signUpWithRole } from './helpers/factories';
 import { post } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
@@ -142,7 +143,8 @@ describeWithChromium('the web console in Chromium', () => {
   it('uploads a version signed with node:crypto and submits it for review', async () => {
     await page.getByRole('link', { name: packageId }).click();
     await page.getByRole('heading', { name: /Notes/ }).waitFor();
-    appId = new URL(page.url()).pathname.split('/').at(-1)!;
+    appId = (await page.locator('.app-id code').textContent())!;
+    expect(page.url()).toBe(`${server.url}/console/apps/${appId}`);
     const packageSha256 = createHash('sha256').update('the notes app build').digest('hex');
     await expect(field('Version code').inputValue()).resolves.toBe('1');
     await field('Version name').fill('1.0.0');
@@ -228,6 +230,10 @@ describeWithChromium('the web console in Chromium', () => {
     expect((await tableRows(eventsTable)).at(-1)).toEqual([at(yesterday, 0).replace('T', ' ').replace('Z', ' UTC'), 'app_open', '—', '{"screen":"home"}']);
     await expect(button('Load more events').count()).resolves.toBe(0);
     await snap('telemetry');
+    // The README's picture (docs/console.png is a copy): the charts as a laptop screen shows them.
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await page.mouse.wheel(0, -10_000);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'console-readme.png') });
   }, BROWSER_TIMEOUT_MS);
 
   it('loaded nothing from outside the server and met no script error or policy violation', () => {

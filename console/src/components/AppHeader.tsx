@@ -1,5 +1,6 @@
 import { NavLink } from 'react-router';
 import type { AppFieldsFragment } from '../../../sdk';
+import { CopyButton } from './CopyButton';
 import { StatusBadge } from './status';
 
 /** An app's title, status and its two views: versions and telemetry. */
@@ -15,6 +16,9 @@ export function AppHeader({ app }: { app: AppFieldsFragment }) {
       <h1>
         {app.name} <StatusBadge status={app.status} />
       </h1>
+      <p className="muted app-id">
+        App ID (for telemetry) <code>{app.id}</code> <CopyButton value={app.id} label="Copy the app ID" />
+      </p>
       <nav aria-label="App" className="tabs">
         <NavLink to={`/apps/${app.id}`} end>
           Versions

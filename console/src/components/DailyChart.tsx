@@ -32,7 +32,8 @@ export function DailyChart({ title, days, series, summary }: { title: string; da
       // Days are UTC, so the axis must be too (uPlot formats in the browser's zone by default).
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-      axes: [{}, { label: title, size: 60 }],
+      // Counts are whole numbers: no 0.5 ticks.
+      axes: [{}, { size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8, 1e9] }],
       series: [
         { label: 'Day', value: (_u, ts) => (ts == null ? '—' : new Date(ts * 1000).toISOString().slice(0, 10)) },
         ...series.map((s, index) => ({ label: s.label, stroke: seriesColor(index), width: 2, points: { show: true, size: 6 } })),

@@ -103,7 +103,7 @@ function summarize(series: DailySeries[]): string {
 function DailyTable({ rows }: { rows: TelemetryDailyFieldsFragment[] }) {
   return (
     <div className="table-wrap">
-      <table aria-labelledby="daily-table-caption">
+      <table aria-labelledby="daily-table-caption" className="compact">
         <caption id="daily-table-caption">Telemetry by day and event type</caption>
         <thead>
           <tr>
@@ -210,7 +210,7 @@ function EventsSection({ appId, range }: { appId: string; range: DayRange }) {
             <tbody>
               {rows.map((event) => (
                 <tr key={event.id}>
-                  <td>{event.timestamp.replace('T', ' ').replace('Z', ' UTC')}</td>
+                  <td className="nowrap">{event.timestamp.replace('T', ' ').replace('Z', ' UTC')}</td>
                   <td>{event.eventType}</td>
                   <td>{event.mosisVersion ?? '—'}</td>
                   <td>
