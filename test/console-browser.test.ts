@@ -129,6 +129,9 @@ describeWithChromium('the web console in Chromium', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/^Package ID: .*reverse-DNS/i);
     await expect(field('Package ID').getAttribute('aria-invalid')).resolves.toBe('true');
+    // The same message sits under the field, tied to it for screen readers.
+    const describedBy = (await field('Package ID').getAttribute('aria-describedby'))!.split(' ');
+    await expect(page.locator(`[id="${describedBy.at(-1)}"]`).textContent()).resolves.toMatch(/^must be reverse-DNS/);
     await snap('apps-error');
     // Nothing was created.
     await expect(page.getByText('No apps yet').isVisible()).resolves.toBe(true);

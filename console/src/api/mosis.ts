@@ -6,6 +6,7 @@ export const mosis = createMosisClient({ url: window.location.origin });
 /** What a person needs to act on a failed request: the message and, for bad input, the field it is about. */
 export interface ProblemDescription {
   code: string;
+  /** For a field's problem, without the field's name in front. */
   message: string;
   /** The input field named by the server (`input.packageId` is reported as `packageId`). */
   field?: string;
@@ -22,7 +23,10 @@ export function describeProblem(error: unknown): ProblemDescription {
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       return { code: error.code, message: 'The server failed to answer this request. Try again; if it keeps failing, tell the operators.' };
     }
-    return { code: error.code, message: error.message, field };
+    // The server starts a field's message with its name ("packageId: must be…"); the console shows the label instead.
+    const prefix = `${error.field}: `;
+    const message = error.field && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return { code: error.code, message, field };
   }
   if (error instanceof MosisHttpError) {
     return { code: 'HTTP', message: `The server answered HTTP ${error.status} without a GraphQL result. Try again in a moment.` };

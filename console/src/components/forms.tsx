@@ -49,11 +49,10 @@ export function FormProblem({ error, labels = {} }: { error: unknown; labels?: R
   if (!error) return null;
   const problem = describeProblem(error);
   const where = problem.field ? `${labels[problem.field] ?? problem.field}: ` : '';
-  const message = problem.field ? problem.message.replace(new RegExp(`^${problem.field}: `), '') : problem.message;
   return (
     <p className="form-problem" role="alert">
       {where}
-      {message}
+      {problem.message}
     </p>
   );
 }
