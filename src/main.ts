@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig } from './config';
 import { migrate, openDatabase } from './db/database';
 import { buildApiSchema } from './graphql/schema';
 import { createHttpServer } from './http/server';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  pino().fatal({ err: error }, 'startup failed');
+  // A bad environment is the operator's to fix: say what is wrong, without a stack trace.
+  if (error instanceof ConfigError) process.stderr.write(`mosis: ${error.message}\n`);
+  else pino().fatal({ err: error }, 'startup failed');
   process.exit(1);
 });
