@@ -1,7 +1,9 @@
+import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
-import type { AppFieldsFragment } from '../../../sdk';
+import type { AppFieldsFragment, AppQuery } from '../../../sdk';
+import { useApp } from '../hooks/queries';
 import { CopyButton } from './CopyButton';
-import { StatusBadge } from './status';
+import { QueryView, StatusBadge } from './status';
 
 /** An app's title, status and its two views: versions and telemetry. */
 export function AppHeader({ app }: { app: AppFieldsFragment }) {
@@ -26,5 +28,15 @@ export function AppHeader({ app }: { app: AppFieldsFragment }) {
         <NavLink to={`/apps/${app.id}/telemetry`}>Telemetry</NavLink>
       </nav>
     </header>
+  );
+}
+
+/** Loads one app for its pages; says so when it does not exist or is not the viewer's to see. */
+export function AppView({ appId, children }: { appId: string; children: (app: NonNullable<AppQuery['app']>) => ReactNode }) {
+  const app = useApp(appId);
+  return (
+    <QueryView query={app} what="the app" isEmpty={(data) => !data} empty="This app does not exist, or you may not see it.">
+      {(data) => children(data!)}
+    </QueryView>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { FormProblem } from './forms';
 
 /** A status word with a colour, and the word itself for those who cannot see the colour. */
 export function StatusBadge({ status }: { status: string }) {
@@ -17,13 +18,51 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-/** The "load more" button of a keyset-paged list. */
-export function LoadMore({ hasMore, loading, onClick, what }: { hasMore: boolean; loading: boolean; onClick: () => void; what: string }) {
-  if (!hasMore) return null;
+interface QueryState<T> {
+  isPending: boolean;
+  error: unknown;
+  data: T | undefined;
+}
+
+/** A query's loading state, its error, an empty result (when `isEmpty` says so), or `children` with the data. */
+export function QueryView<T>({ query, what, isEmpty, empty, children }: {
+  query: QueryState<T>;
+  /** What is loading, for "Loading <what>…". */
+  what: string;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading what={what} />;
+  if (query.error || query.data === undefined) return <FormProblem error={query.error} />;
+  if (isEmpty?.(query.data)) return <Empty>{empty}</Empty>;
+  return <>{children(query.data)}</>;
+}
+
+interface ConnectionState<TNode> extends QueryState<{ nodes: TNode[]; totalCount: number }> {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => unknown;
+}
+
+/** A keyset-paged list (hooks/queries.ts useConnection): its nodes so far, then a "Load more" button while there are more. */
+export function ConnectionView<TNode>({ query, what, empty, children }: {
+  query: ConnectionState<TNode>;
+  what: string;
+  empty: ReactNode;
+  children: (nodes: TNode[]) => ReactNode;
+}) {
   return (
-    <button type="button" className="secondary" onClick={onClick} disabled={loading}>
-      {loading ? `Loading more ${what}…` : `Load more ${what}`}
-    </button>
+    <>
+      <QueryView query={query} what={what} isEmpty={(data) => data.nodes.length === 0} empty={empty}>
+        {(data) => children(data.nodes)}
+      </QueryView>
+      {query.hasNextPage && (
+        <button type="button" className="secondary" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          {query.isFetchingNextPage ? `Loading more ${what}…` : `Load more ${what}`}
+        </button>
+      )}
+    </>
   );
 }
 

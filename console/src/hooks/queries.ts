@@ -20,6 +20,39 @@ export const keys = {
 
 const PAGE_SIZE = 20;
 
+interface Connection<TNode> {
+  totalCount: number | string;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { node: TNode }[];
+}
+
+/**
+ * A Relay connection read page by page ("load more"): `fetchPage` fetches the page after a cursor and
+ * `connectionOf` picks the connection out of the result. `data` is every node loaded so far, plus the total.
+ */
+function useConnection<TResult, TNode>(options: {
+  queryKey: QueryKey;
+  enabled?: boolean;
+  fetchPage: (page: { first: number; after: string | null }) => Promise<TResult>;
+  connectionOf: (result: TResult) => Connection<TNode>;
+}) {
+  const { connectionOf } = options;
+  return useInfiniteQuery({
+    queryKey: options.queryKey,
+    enabled: options.enabled,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => options.fetchPage({ first: PAGE_SIZE, after: pageParam }),
+    getNextPageParam: (last) => {
+      const { pageInfo } = connectionOf(last);
+      return pageInfo.hasNextPage ? pageInfo.endCursor : null;
+    },
+    select: (data) => ({
+      nodes: data.pages.flatMap((page) => connectionOf(page).edges.map((edge) => edge.node)),
+      totalCount: Number(connectionOf(data.pages[0]).totalCount),
+    }),
+  });
+}
+
 /** A mutation of one SDK document that refreshes the given queries once it succeeds. */
 function useMosisMutation<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, invalidates: QueryKey[] = []) {
   const queryClient = useQueryClient();
@@ -65,12 +98,11 @@ export const useDeactivateSigningKey = () => useMosisMutation(DeactivateSigningK
 
 /** The developer's own apps, newest first, page by page. */
 export function useMyApps(developerId: string | undefined) {
-  return useInfiniteQuery({
+  return useConnection({
     queryKey: [...keys.apps, 'mine', developerId],
     enabled: !!developerId,
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => mosis.request(AppsDocument, { developerId, first: PAGE_SIZE, after: pageParam }),
-    getNextPageParam: (last) => (last.apps.pageInfo.hasNextPage ? last.apps.pageInfo.endCursor : null),
+    fetchPage: (page) => mosis.request(AppsDocument, { developerId, ...page }),
+    connectionOf: (result) => result.apps,
   });
 }
 
@@ -100,11 +132,10 @@ export function useVersionTransition(action: keyof typeof TRANSITIONS) {
 // Review
 
 export function useReviewQueue() {
-  return useInfiniteQuery({
+  return useConnection({
     queryKey: keys.reviewQueue,
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => mosis.request(VersionsAwaitingReviewDocument, { first: PAGE_SIZE, after: pageParam }),
-    getNextPageParam: (last) => (last.versionsAwaitingReview.pageInfo.hasNextPage ? last.versionsAwaitingReview.pageInfo.endCursor : null),
+    fetchPage: (page) => mosis.request(VersionsAwaitingReviewDocument, page),
+    connectionOf: (result) => result.versionsAwaitingReview,
   });
 }
 
@@ -134,19 +165,17 @@ function instants(range: DayRange) {
 }
 
 export function useTelemetryEvents(appId: string, range: DayRange) {
-  return useInfiniteQuery({
+  return useConnection({
     queryKey: [...keys.telemetry(appId), 'events', range],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => mosis.request(TelemetryEventsDocument, { appId, ...instants(range), first: PAGE_SIZE, after: pageParam }),
-    getNextPageParam: (last) => (last.telemetryEvents.pageInfo.hasNextPage ? last.telemetryEvents.pageInfo.endCursor : null),
+    fetchPage: (page) => mosis.request(TelemetryEventsDocument, { appId, ...instants(range), ...page }),
+    connectionOf: (result) => result.telemetryEvents,
   });
 }
 
 export function useCrashGroups(appId: string, range: DayRange) {
-  return useInfiniteQuery({
+  return useConnection({
     queryKey: [...keys.telemetry(appId), 'crashes', range],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => mosis.request(CrashGroupsDocument, { appId, ...instants(range), first: PAGE_SIZE, after: pageParam }),
-    getNextPageParam: (last) => (last.crashGroups.pageInfo.hasNextPage ? last.crashGroups.pageInfo.endCursor : null),
+    fetchPage: (page) => mosis.request(CrashGroupsDocument, { appId, ...instants(range), ...page }),
+    connectionOf: (result) => result.crashGroups,
   });
 }

@@ -3,7 +3,8 @@ import type { ApiKeyFieldsFragment } from '../../../sdk';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { FormProblem, TextField } from '../components/forms';
-import { Empty, formatDateTime, Loading } from '../components/status';
+import { DataTable } from '../components/DataTable';
+import { formatDateTime, QueryView } from '../components/status';
 import { useCreateApiKey, useMe, useRevokeApiKey } from '../hooks/queries';
 
 /** The contract's scopes, with what each lets a key do. */
@@ -27,7 +28,15 @@ export function ApiKeysPage() {
       <CreateApiKeyForm />
       <section aria-labelledby="keys-heading">
         <h2 id="keys-heading">Your keys</h2>
-        {me.isPending ? <Loading what="API keys" /> : me.error ? <FormProblem error={me.error} /> : <ApiKeyTable keys={me.data?.apiKeys ?? []} />}
+        <QueryView query={me} what="API keys" isEmpty={(data) => !data?.apiKeys.length} empty="No API keys yet.">
+          {(data) => (
+            <DataTable columns={['Name', 'Prefix', 'Scopes', 'Created', 'Last used', 'Expires', 'State']}>
+              {data!.apiKeys.map((key) => (
+                <ApiKeyRow key={key.id} apiKey={key} />
+              ))}
+            </DataTable>
+          )}
+        </QueryView>
       </section>
     </>
   );
@@ -92,32 +101,6 @@ function CreateApiKeyForm() {
         </div>
       )}
     </section>
-  );
-}
-
-function ApiKeyTable({ keys }: { keys: ApiKeyFieldsFragment[] }) {
-  if (keys.length === 0) return <Empty>No API keys yet.</Empty>;
-  return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Scopes</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Expires</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <ApiKeyRow key={key.id} apiKey={key} />
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -1,96 +1,81 @@
 import { type FormEvent, useState } from 'react';
 import { useParams } from 'react-router';
-import type { AppFieldsFragment, AppVersionFieldsFragment } from '../../../sdk';
-import { AppHeader } from '../components/AppHeader';
+import type { AppFieldsFragment, AppVersionFieldsFragment, VersionStatus } from '../../../sdk';
+import { AppHeader, AppView } from '../components/AppHeader';
+import { DataTable } from '../components/DataTable';
 import { FormProblem, splitList, TextAreaField, TextField } from '../components/forms';
-import { Empty, formatDateTime, Loading, StatusBadge } from '../components/status';
-import { useApp, useCreateVersion, useUpdateApp, useVersionTransition } from '../hooks/queries';
+import { Empty, formatDateTime, StatusBadge } from '../components/status';
+import { useCreateVersion, useUpdateApp, useVersionTransition } from '../hooks/queries';
 import { APP_FIELD_LABELS } from './AppsPage';
 
 export function AppPage() {
   const { appId = '' } = useParams();
-  const app = useApp(appId);
-  if (app.isPending) return <Loading what="the app" />;
-  if (app.error) return <FormProblem error={app.error} />;
-  if (!app.data) return <Empty>This app does not exist, or you may not see it.</Empty>;
-  const versions = app.data.versions.edges.map((edge) => edge.node);
   return (
-    <>
-      <AppHeader app={app.data} />
-      {app.data.description && <p className="lede">{app.data.description}</p>}
-      <section aria-labelledby="versions-heading">
-        <h2 id="versions-heading">Versions ({app.data.versions.totalCount})</h2>
-        {versions.length === 0 ? <Empty>No versions yet. Upload a signed build below.</Empty> : <VersionTable versions={versions} />}
-      </section>
-      <div className="grid-2 cards">
-        <UploadVersionForm app={app.data} nextCode={(versions[0]?.versionCode ?? 0) + 1} />
-        <EditAppForm app={app.data} />
-      </div>
-    </>
+    <AppView appId={appId}>
+      {(app) => {
+        const versions = app.versions.edges.map((edge) => edge.node);
+        return (
+          <>
+            <AppHeader app={app} />
+            {app.description && <p className="lede">{app.description}</p>}
+            <section aria-labelledby="versions-heading">
+              <h2 id="versions-heading">Versions ({app.versions.totalCount})</h2>
+              {versions.length === 0 ? <Empty>No versions yet. Upload a signed build below.</Empty> : <VersionTable versions={versions} />}
+            </section>
+            <div className="grid-2 cards">
+              <UploadVersionForm app={app} nextCode={(versions[0]?.versionCode ?? 0) + 1} />
+              <EditAppForm app={app} />
+            </div>
+          </>
+        );
+      }}
+    </AppView>
   );
 }
 
 function VersionTable({ versions }: { versions: AppVersionFieldsFragment[] }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Code</th>
-            <th scope="col">Review state</th>
-            <th scope="col">Reviewer notes</th>
-            <th scope="col">Published</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {versions.map((version) => (
-            <tr key={version.id}>
-              <th scope="row">{version.versionName}</th>
-              <td>{version.versionCode}</td>
-              <td>
-                <StatusBadge status={version.status} />
-              </td>
-              <td>{version.reviewNotes ?? '—'}</td>
-              <td>{formatDateTime(version.publishedAt)}</td>
-              <td>
-                <VersionActions version={version} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={['Version', 'Code', 'Review state', 'Reviewer notes', 'Published', 'Actions']}>
+      {versions.map((version) => (
+        <tr key={version.id}>
+          <th scope="row">{version.versionName}</th>
+          <td>{version.versionCode}</td>
+          <td>
+            <StatusBadge status={version.status} />
+          </td>
+          <td>{version.reviewNotes ?? '—'}</td>
+          <td>{formatDateTime(version.publishedAt)}</td>
+          <td>
+            <VersionActions version={version} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
+const SUBMIT = { action: 'submit', label: 'Submit for review', accessibleLabel: (name: string) => `Submit ${name} for review` } as const;
+
+/** The owner's next step for a version in each state that has one. */
+const NEXT_STEPS: Partial<Record<VersionStatus, { action: 'submit' | 'publish'; label: string; accessibleLabel: (name: string) => string }>> = {
+  DRAFT: SUBMIT,
+  REJECTED: SUBMIT,
+  APPROVED: { action: 'publish', label: 'Publish', accessibleLabel: (name) => `Publish ${name}` },
+};
+
 /** What the owner may do next: submit a draft or rejected version, publish an approved one. */
 function VersionActions({ version }: { version: AppVersionFieldsFragment }) {
-  const submit = useVersionTransition('submit');
-  const publish = useVersionTransition('publish');
-  const name = version.versionName;
-  if (version.status === 'DRAFT' || version.status === 'REJECTED') {
-    return (
-      <>
-        <button type="button" onClick={() => submit.mutate({ id: version.id })} disabled={submit.isPending} aria-label={`Submit ${name} for review`}>
-          Submit for review
-        </button>
-        <FormProblem error={submit.error} />
-      </>
-    );
-  }
-  if (version.status === 'APPROVED') {
-    return (
-      <>
-        <button type="button" onClick={() => publish.mutate({ id: version.id })} disabled={publish.isPending} aria-label={`Publish ${name}`}>
-          Publish
-        </button>
-        <FormProblem error={publish.error} />
-      </>
-    );
-  }
-  return <span className="muted">{version.status === 'REVIEW' ? 'Waiting for a reviewer' : 'Live'}</span>;
+  const step = NEXT_STEPS[version.status];
+  const transition = useVersionTransition(step?.action ?? 'submit');
+  if (!step) return <span className="muted">{version.status === 'REVIEW' ? 'Waiting for a reviewer' : 'Live'}</span>;
+  return (
+    <>
+      <button type="button" onClick={() => transition.mutate({ id: version.id })} disabled={transition.isPending} aria-label={step.accessibleLabel(version.versionName)}>
+        {step.label}
+      </button>
+      <FormProblem error={transition.error} />
+    </>
+  );
 }
 
 const VERSION_LABELS = {

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { FormProblem, splitList, TextAreaField, TextField } from '../components/forms';
-import { Empty, formatDateTime, LoadMore, Loading, StatusBadge } from '../components/status';
+import { DataTable } from '../components/DataTable';
+import { ConnectionView, formatDateTime, StatusBadge } from '../components/status';
 import { useCreateApp, useMe, useMyApps } from '../hooks/queries';
 
 export const APP_FIELD_LABELS = { packageId: 'Package ID', name: 'Name', description: 'Description', category: 'Category', tags: 'Tags' };
@@ -9,54 +10,34 @@ export const APP_FIELD_LABELS = { packageId: 'Package ID', name: 'Name', descrip
 export function AppsPage() {
   const me = useMe();
   const apps = useMyApps(me.data?.id);
-  const rows = apps.data?.pages.flatMap((page) => page.apps.edges.map((edge) => edge.node)) ?? [];
-  const total = apps.data?.pages[0]?.apps.totalCount;
   return (
     <>
       <h1>Apps</h1>
       <section aria-labelledby="apps-heading">
-        <h2 id="apps-heading">Your apps{total !== undefined && ` (${total})`}</h2>
-        {apps.isPending ? (
-          <Loading what="apps" />
-        ) : apps.error ? (
-          <FormProblem error={apps.error} />
-        ) : rows.length === 0 ? (
-          <Empty>No apps yet. Create your first one below.</Empty>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Package ID</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Latest version</th>
-                  <th scope="col">Updated</th>
+        <h2 id="apps-heading">Your apps{apps.data && ` (${apps.data.totalCount})`}</h2>
+        <ConnectionView query={apps} what="apps" empty="No apps yet. Create your first one below.">
+          {(rows) => (
+            <DataTable columns={['Name', 'Package ID', 'Status', 'Latest version', 'Updated']}>
+              {rows.map((app) => (
+                <tr key={app.id}>
+                  <th scope="row">
+                    <Link to={`/apps/${app.id}`}>{app.name}</Link>
+                  </th>
+                  <td>
+                    <Link to={`/apps/${app.id}`}>
+                      <code>{app.packageId}</code>
+                    </Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={app.status} />
+                  </td>
+                  <td>{app.latestVersion ? `${app.latestVersion.versionName} (${app.latestVersion.versionCode})` : '—'}</td>
+                  <td>{formatDateTime(app.updatedAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((app) => (
-                  <tr key={app.id}>
-                    <th scope="row">
-                      <Link to={`/apps/${app.id}`}>{app.name}</Link>
-                    </th>
-                    <td>
-                      <Link to={`/apps/${app.id}`}>
-                        <code>{app.packageId}</code>
-                      </Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={app.status} />
-                    </td>
-                    <td>{app.latestVersion ? `${app.latestVersion.versionName} (${app.latestVersion.versionCode})` : '—'}</td>
-                    <td>{formatDateTime(app.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <LoadMore what="apps" hasMore={!!apps.hasNextPage} loading={apps.isFetchingNextPage} onClick={() => apps.fetchNextPage()} />
+              ))}
+            </DataTable>
+          )}
+        </ConnectionView>
       </section>
       <CreateAppForm />
     </>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { VersionsAwaitingReviewQuery } from '../../../sdk';
 import { FormProblem, TextAreaField } from '../components/forms';
-import { Empty, formatDateTime, LoadMore, Loading } from '../components/status';
+import { ConnectionView, Empty, formatDateTime } from '../components/status';
 import { useApproveVersion, useMe, useRejectVersion, useReviewQueue } from '../hooks/queries';
 
 type QueuedVersion = VersionsAwaitingReviewQuery['versionsAwaitingReview']['edges'][number]['node'];
@@ -11,25 +11,19 @@ export function ReviewQueuePage() {
   const queue = useReviewQueue();
   const staff = me.data?.role === 'REVIEWER' || me.data?.role === 'ADMIN';
   if (me.data && !staff) return <Empty>The review queue is for reviewers and admins.</Empty>;
-  const versions = queue.data?.pages.flatMap((page) => page.versionsAwaitingReview.edges.map((edge) => edge.node)) ?? [];
   return (
     <>
       <h1>Review queue</h1>
       <p className="lede">Versions waiting for review, longest waiting first.</p>
-      {queue.isPending ? (
-        <Loading what="the review queue" />
-      ) : queue.error ? (
-        <FormProblem error={queue.error} />
-      ) : versions.length === 0 ? (
-        <Empty>Nothing is waiting for review.</Empty>
-      ) : (
-        <ul className="queue">
-          {versions.map((version) => (
-            <ReviewItem key={version.id} version={version} ownApp={version.app.developer.id === me.data?.id} />
-          ))}
-        </ul>
-      )}
-      <LoadMore what="versions" hasMore={!!queue.hasNextPage} loading={queue.isFetchingNextPage} onClick={() => queue.fetchNextPage()} />
+      <ConnectionView query={queue} what="versions" empty="Nothing is waiting for review.">
+        {(versions) => (
+          <ul className="queue">
+            {versions.map((version) => (
+              <ReviewItem key={version.id} version={version} ownApp={version.app.developer.id === me.data?.id} />
+            ))}
+          </ul>
+        )}
+      </ConnectionView>
     </>
   );
 }

@@ -6,6 +6,16 @@ import { useSignIn, useSignUp } from '../hooks/queries';
 
 const LABELS = { email: 'Email', name: 'Name', password: 'Password' };
 
+/** After signing in or up: keep the token and go to the apps. */
+function useStartSession() {
+  const session = useSession();
+  const navigate = useNavigate();
+  return ({ token }: { token: string }) => {
+    session.start(token);
+    navigate('/apps');
+  };
+}
+
 function AuthFrame({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <main id="main" className="auth">
@@ -17,20 +27,14 @@ function AuthFrame({ title, children }: { title: string; children: React.ReactNo
 }
 
 export function SignInPage() {
-  const session = useSession();
-  const navigate = useNavigate();
+  const startSession = useStartSession();
   const signIn = useSignIn();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    signIn.mutate({ email, password }, {
-      onSuccess: ({ signIn: payload }) => {
-        session.start(payload.token);
-        navigate('/apps');
-      },
-    });
+    signIn.mutate({ email, password }, { onSuccess: ({ signIn: payload }) => startSession(payload) });
   }
 
   return (
@@ -51,20 +55,14 @@ export function SignInPage() {
 }
 
 export function SignUpPage() {
-  const session = useSession();
-  const navigate = useNavigate();
+  const startSession = useStartSession();
   const signUp = useSignUp();
   const [input, setInput] = useState({ email: '', name: '', password: '' });
   const set = (field: keyof typeof input) => (e: React.ChangeEvent<HTMLInputElement>) => setInput({ ...input, [field]: e.target.value });
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    signUp.mutate({ input }, {
-      onSuccess: ({ signUp: payload }) => {
-        session.start(payload.token);
-        navigate('/apps');
-      },
-    });
+    signUp.mutate({ input }, { onSuccess: ({ signUp: payload }) => startSession(payload) });
   }
 
   return (

@@ -2,7 +2,8 @@ import { type FormEvent, useState } from 'react';
 import type { SigningKeyFieldsFragment } from '../../../sdk';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { FormProblem, TextAreaField, TextField } from '../components/forms';
-import { Empty, formatDateTime, Loading } from '../components/status';
+import { DataTable } from '../components/DataTable';
+import { formatDateTime, QueryView } from '../components/status';
 import { useDeactivateSigningKey, useMe, useRegisterSigningKey } from '../hooks/queries';
 
 const LABELS = { name: 'Key name', publicKey: 'Public key (PEM)' };
@@ -19,7 +20,15 @@ export function SigningKeysPage() {
       <RegisterSigningKeyForm />
       <section aria-labelledby="signing-keys-heading">
         <h2 id="signing-keys-heading">Your signing keys</h2>
-        {me.isPending ? <Loading what="signing keys" /> : me.error ? <FormProblem error={me.error} /> : <SigningKeyList keys={me.data?.signingKeys ?? []} />}
+        <QueryView query={me} what="signing keys" isEmpty={(data) => !data?.signingKeys.length} empty="No signing keys yet: register one before uploading a version.">
+          {(data) => (
+            <DataTable columns={['Name', 'Fingerprint (SHA-256 of the key)', 'Registered', 'State']}>
+              {data!.signingKeys.map((key) => (
+                <SigningKeyRow key={key.id} signingKey={key} />
+              ))}
+            </DataTable>
+          )}
+        </QueryView>
       </section>
     </>
   );
@@ -61,29 +70,6 @@ function RegisterSigningKeyForm() {
         </p>
       )}
     </section>
-  );
-}
-
-function SigningKeyList({ keys }: { keys: SigningKeyFieldsFragment[] }) {
-  if (keys.length === 0) return <Empty>No signing keys yet: register one before uploading a version.</Empty>;
-  return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Fingerprint (SHA-256 of the key)</th>
-            <th scope="col">Registered</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <SigningKeyRow key={key.id} signingKey={key} />
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
