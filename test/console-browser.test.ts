@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import path from 'node:path';
-import { ARTIFACTS_DIR, type Browser, describeWithChromium, launchChromium, screenshotAtWidths, unnamedControls } from './helpers/browser';
+import { ARTIFACTS_DIR, type Browser, describeWithChromium, launchChromium, recordRequests, screenshotAtWidths, unnamedControls } from './helpers/browser';
 import { generateSigningKey, signPackage, signUpWithRole } from './helpers/factories';
 import { post } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
@@ -16,17 +16,14 @@ describeWithChromium('the web console in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  const requested: string[] = [];
+  let requested: string[] = [];
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
     browser = await launchChromium();
     browser.context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    await browser.context.route('**/*', (route) => {
-      requested.push(route.request().url());
-      return route.request().url().startsWith(`${server.url}/`) ? route.continue() : route.abort('blockedbyclient');
-    });
+    requested = await recordRequests(browser.context, server.url);
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     // CSP violations and uncaught errors land here.

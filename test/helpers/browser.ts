@@ -54,6 +54,19 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
+/**
+ * Records every request the browser makes and blocks anything not on `serverUrl`, so a stray CDN
+ * reference fails a test's assertion on the returned list rather than hanging on the network.
+ */
+export async function recordRequests(context: BrowserContext, serverUrl: string): Promise<string[]> {
+  const requested: string[] = [];
+  await context.route('**/*', (route) => {
+    requested.push(route.request().url());
+    return route.request().url().startsWith(`${serverUrl}/`) ? route.continue() : route.abort('blockedbyclient');
+  });
+  return requested;
+}
+
 /** Where browser tests leave what they saw (git-ignored). */
 export const ARTIFACTS_DIR = path.join(__dirname, '..', 'artifacts');
 
