@@ -85,7 +85,7 @@ describeWithChromium('the web console in Chromium', () => {
     await expect(nav('API keys').isVisible()).resolves.toBe(true);
   }, BROWSER_TIMEOUT_MS);
 
-  it('creates an API key with chosen scopes and shows its secret once, with a copy button', async () => {
+  it('creates an API key with chosen scopes and shows its secret once with a copy button; revokes a key with an expiry', async () => {
     await nav('API keys').click();
     await field('Name').fill('devices');
     await page.getByRole('checkbox', { name: 'telemetry:write', exact: true }).check();
@@ -97,7 +97,27 @@ describeWithChromium('the web console in Chromium', () => {
     await expect(button('Copy the API key secret').isVisible()).resolves.toBe(true);
     const keys = await tableRows(page.getByRole('table'));
     expect(keys).toEqual([[ 'devices', expect.stringMatching(/^mk_/), 'telemetry:write, telemetry:read', expect.any(String), '—', 'never', 'Revoke']]);
+    // The copy button puts exactly the secret on the clipboard.
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await button('Copy the API key secret').click();
+    await page.getByText('Copied.').waitFor();
+    await expect(page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).resolves.toBe(apiKeySecret);
     await snap('api-keys');
+
+    // A second key that expires, then revoked: two presses, so one slip cannot revoke a key.
+    await field('Name').fill('old CI');
+    await page.getByRole('checkbox', { name: 'apps:read', exact: true }).check();
+    await field('Expires on').fill('2099-01-31');
+    await button(/Create/).click();
+    const oldKey = page.getByRole('row', { name: /old CI/ });
+    await oldKey.waitFor();
+    await expect(oldKey.textContent()).resolves.toContain('2099-01-31 23:59 UTC');
+    await button('Revoke old CI').click();
+    await button('Revoke “old CI” now').click();
+    await oldKey.getByText(/^Revoked \d{4}-/).waitFor();
+    const [{ revoked_at: revokedAt }] = await server.db.query(`SELECT revoked_at FROM api_keys WHERE name = 'old CI'`);
+    expect(revokedAt).not.toBeNull();
+
     // Leaving the page and coming back shows the key but never its secret again.
     await nav('Apps').click();
     await nav('API keys').click();
@@ -140,11 +160,17 @@ describeWithChromium('the web console in Chromium', () => {
     await snap('apps');
   }, BROWSER_TIMEOUT_MS);
 
-  it('uploads a version signed with node:crypto and submits it for review', async () => {
+  it('edits the app, uploads a version signed with node:crypto and submits it for review', async () => {
     await page.getByRole('link', { name: packageId }).click();
     await page.getByRole('heading', { name: /Notes/ }).waitFor();
     appId = (await page.locator('.app-id code').textContent())!;
     expect(page.url()).toBe(`${server.url}/console/apps/${appId}`);
+    // Editing the details first: the page shows the saved description.
+    await field('Description').fill('Takes notes offline');
+    await button('Save changes').click();
+    await page.getByText('Saved.').waitFor();
+    await page.locator('.lede', { hasText: 'Takes notes offline' }).waitFor();
+
     const packageSha256 = createHash('sha256').update('the notes app build').digest('hex');
     await expect(field('Version code').inputValue()).resolves.toBe('1');
     await field('Version name').fill('1.0.0');
@@ -159,7 +185,7 @@ describeWithChromium('the web console in Chromium', () => {
     await snap('app');
   }, BROWSER_TIMEOUT_MS);
 
-  it('lets a reviewer, signed in with the keyboard alone, approve it from the review queue', async () => {
+  it('lets a reviewer, signed in with the keyboard alone, approve it from the review queue (rejecting needs notes)', async () => {
     const reviewer = await signUpWithRole(server, 'reviewer');
     await signOut();
     // Tab order on the sign-in page: Email, Password, then Enter submits.
@@ -172,6 +198,10 @@ describeWithChromium('the web console in Chromium', () => {
     const item = page.getByRole('listitem', { name: 'Notes 1.0.0' });
     await item.waitFor();
     await snap('review-queue');
+    // Rejecting needs notes: the refusal is shown on the notes field and the version stays queued.
+    await item.getByRole('button', { name: 'Reject' }).click();
+    await expect(item.getByRole('alert').textContent()).resolves.toMatch(/^Notes: say what must change/);
+    await expect(item.getByLabel('Notes for Notes 1.0.0').getAttribute('aria-invalid')).resolves.toBe('true');
     await item.getByLabel('Notes for Notes 1.0.0').fill('Looks good');
     await item.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Nothing is waiting for review.').waitFor();
@@ -241,4 +271,19 @@ describeWithChromium('the web console in Chromium', () => {
     expect(requested.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
+
+  // Last: Chromium logs the refused request (HTTP 401) as a console error, which the test above would count.
+  it('keeps the session in this tab only, and returns to sign-in once the server no longer accepts it', async () => {
+    const storage = await page.evaluate(() => {
+      const { sessionStorage, localStorage } = globalThis as any;
+      return { session: Object.keys(sessionStorage), local: Object.keys(localStorage) };
+    });
+    expect(storage).toEqual({ session: ['mosis.console.session'], local: [] });
+    const token = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('mosis.console.session'));
+    // Signed out elsewhere (another device, an admin): the next request is refused.
+    expect((await server.graphql('mutation { signOut }', {}, token)).data).toEqual({ signOut: true });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(page.evaluate(() => (globalThis as any).sessionStorage.length)).resolves.toBe(0);
+  }, BROWSER_TIMEOUT_MS);
 });
