@@ -9,6 +9,7 @@ import { SearchService } from './apps/search.service';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { AppVersionService } from './versions/app-version.service';
 import { CrashService } from './crashes/crash.service';
+import { RateLimits } from './rate-limits/rate-limits';
 import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
@@ -26,14 +27,16 @@ export interface Services {
   partitions: PartitionManager;
   telemetry: TelemetryService;
   crashes: CrashService;
+  rateLimits: RateLimits;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
   const apps = new AppService(db);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
+  const rateLimits = new RateLimits(config.rateLimits);
   return {
-    auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    auth: new AuthService(db, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
@@ -44,5 +47,6 @@ export function createServices(db: DataSource, config: Config): Services {
     partitions,
     telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     crashes: new CrashService(db, deviceIds),
+    rateLimits,
   };
 }

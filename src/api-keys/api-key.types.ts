@@ -1,15 +1,15 @@
-import { ArrayMaxSize, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
+import { SCOPES } from '../auth/scopes';
 import { ApiKey } from './api-key.entity';
 
 @InputType()
 export class CreateApiKeyInput {
   @Field()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   name!: string;
 
-  @Field(() => [String], { description: 'Any of apps:read, apps:write, telemetry:read, telemetry:write.' })
+  @Field(() => [String], { description: `Any of ${SCOPES.join(', ')}. Through an API key, only permissions it holds itself.` })
   @ArrayMaxSize(16, { message: 'lists too many permissions' })
   permissions!: string[];
 

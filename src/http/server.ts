@@ -4,16 +4,20 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
+import { type Config, graphqlIntrospection } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
+import { inputRulesPlugin } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
+import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { registerConsole } from './console';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+import { logSerializers } from './log-serializers';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
+import { registerHttpSecurity } from './security';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
 
 export interface HttpDeps {
@@ -26,22 +30,34 @@ export interface HttpDeps {
 /** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
 export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers },
     requestIdHeader: 'x-request-id',
-    trustProxy: config.trustProxy,
+    // Which X-Forwarded-For to believe decides request.ip: the audit log's and the rate limits' address.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
+  await registerHttpSecurity(app, config.security);
   const metrics = registerMetrics(app, { db });
 
+  const introspection = graphqlIntrospection(config);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    introspection: true,
+    introspection,
+    // "Did you mean …" in validation errors would hand out the schema that introspection withholds.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
+    // Limits on the document (depth, aliases, …) are validation rules, so a cached document skips
+    // them; the cost and input checks depend on the variables and run per request, before execution.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: queryLimitRules(config.limits),
     // Cache-control hints would wrap every field resolver for a feature nothing here uses.
-    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled(),
+      queryCostPlugin(config.limits.maxCost), inputRulesPlugin(),
+    ],
   });
   await apollo.start();
 
@@ -49,10 +65,17 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     context: async (request) => {
       let principal;
       try {
-        principal = await services.auth.authenticate(request.headers.authorization);
+        try {
+          principal = await services.auth.authenticate(request.headers.authorization);
+        } catch (error) {
+          // A failed credential still counts, against the address it came from.
+          await services.rateLimits.countGraphQLRequest(null, request.ip);
+          throw error;
+        }
+        await services.rateLimits.countGraphQLRequest(principal, request.ip);
       } catch (error) {
         // Thrown from context creation, Apollo reports it with this HTTP status and our code.
-        if (error instanceof AppError) error.extensions.http = { status: error.httpStatus };
+        if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
         throw error;
       }
       return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
@@ -90,4 +113,9 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   });
 
   return app;
+}
+
+/** Fastify takes a hop count at run time but types it only as a function: the same rule, spelled out. */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

@@ -8,6 +8,7 @@ import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { AppVersion } from './app-version.entity';
+import { REVIEW_QUEUE_CURSOR, VERSION_CURSOR } from './app-version.service';
 import { CreateVersionInput } from './app-version.types';
 
 export const AppVersionConnection = Connection('AppVersion', AppVersion);
@@ -20,7 +21,7 @@ export class AppVersionResolver {
   versionsAwaitingReview(@Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
     requireScope(ctx, 'apps:read');
     requireRole(ctx, [Role.REVIEWER, Role.ADMIN], 'see the review queue');
-    return ctx.services.versions.awaitingReview(parsePage(args));
+    return ctx.services.versions.awaitingReview(parsePage(args, REVIEW_QUEUE_CURSOR));
   }
 
   @Mutation(() => AppVersion, { description: 'Uploads a signed build as a DRAFT version.' })
@@ -35,7 +36,7 @@ export class AppVersionResolver {
 
   @Mutation(() => AppVersion, { description: 'DRAFT or REJECTED → REVIEW. The app owner.' })
   submitVersionForReview(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'submit', null, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'submit', null, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → APPROVED. Reviewers and admins.' })
@@ -44,17 +45,17 @@ export class AppVersionResolver {
     @Arg('notes', () => String, { nullable: true }) notes: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'approve', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'approve', notes, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → REJECTED, with notes saying what must change. Reviewers and admins.' })
   rejectVersion(@Arg('id', () => ID) id: string, @Arg('notes') notes: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'reject', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'reject', notes, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'APPROVED → PUBLISHED. The app owner; the first publish makes a draft app PUBLISHED.' })
   publishVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'publish', null, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'publish', null, ctx.ip);
   }
 
   @FieldResolver(() => App)
@@ -72,7 +73,7 @@ export class AppVersionsResolver {
 
   @FieldResolver(() => AppVersionConnection, { description: 'Highest versionCode first; unpublished ones only for the owner, reviewers and admins.' })
   async versions(@Root() app: App, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
-    const page = parsePage(args);
+    const page = parsePage(args, VERSION_CURSOR);
     const viewer = viewerOf(ctx.principal);
     const { versions } = ctx.services;
     const rows = await ctx.loaders.keyed

@@ -1,13 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_COLUMNS, AppService, cursorValues } from '../apps/app.service';
+import { APP_COLUMNS, AppService } from '../apps/app.service';
 import { AppStatus, type App } from '../apps/app.entity';
 import { canViewApp, type Viewer } from '../apps/visibility';
 import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
+import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
@@ -36,6 +37,12 @@ export interface NewVersion {
   minMosisVersion?: string | null;
   releaseNotes?: string | null;
 }
+
+/** Versions, highest code first, resume after a version_code. */
+export const VERSION_CURSOR: CursorKey = [cursorPart.int4];
+
+/** The review queue, longest waiting first, resumes after (submission time, version id). */
+export const REVIEW_QUEUE_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
 type Transition = 'submit' | 'approve' | 'reject' | 'publish';
 
@@ -124,8 +131,17 @@ export class AppVersionService {
     return signer.id;
   }
 
-  async transition(principal: Principal, id: string, action: Transition, notes: string | null, ip: string | null): Promise<AppVersion> {
+  /**
+   * Authorization before validation: only staff may approve or reject, whatever the id; an id
+   * that names no version is BAD_USER_INPUT for staff (who may act on any version) and NOT_FOUND
+   * for owners' actions, as for any version they cannot see.
+   */
+  async transition(principal: Principal, rawId: string, action: Transition, notes: string | null, ip: string | null): Promise<AppVersion> {
     const rule = TRANSITIONS[action];
+    const staff = isStaff(principal.role);
+    if (rule.by === 'staff' && !staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
+    if (rule.by === 'owner' && !isId(rawId)) throw notFound('Version');
+    const id = assertId('id', rawId);
     return this.db.transaction(async (manager) => {
       // Lock the app before the version, the same order createVersion uses, so they cannot deadlock.
       const [row] = await manager.query(
@@ -133,13 +149,16 @@ export class AppVersionService {
           WHERE v.id = $1 FOR UPDATE OF a, v`,
         [id],
       );
-      const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+      const viewer = { developerId: principal.developerId, staff };
       if (!row || !canViewVersion(viewer, row, { status: row.versionStatus })) throw notFound('Version');
       const { versionStatus, ...app } = row as App & { versionStatus: VersionStatus };
       if (rule.by === 'owner' && app.developerId !== principal.developerId) {
         throw forbidden(`Only the app's owner may have a version ${rule.verb}.`);
       }
-      if (rule.by === 'staff' && !viewer.staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
+      // Four eyes: whoever reviews a version must not be the one who wrote it.
+      if (rule.by === 'staff' && app.developerId === principal.developerId) {
+        throw forbidden(`A version of your own app must be ${rule.verb} by another reviewer or admin.`);
+      }
       if (!rule.from.includes(versionStatus)) {
         throw badInput('status', `the version is ${versionStatus.toUpperCase()}; only ${rule.from.map((s) => s.toUpperCase()).join(' or ')} versions can be ${rule.verb}`);
       }
@@ -179,7 +198,7 @@ export class AppVersionService {
   async pageForApps(appIds: readonly string[], viewer: Viewer, page: Page): Promise<AppVersion[][]> {
     const params: unknown[] = [appIds];
     const visible = visibleVersionsSql(viewer, 'v', 'a', params);
-    const cursor = page.after ? `AND v.version_code < $${params.push(versionCodeCursor(page.after))}` : '';
+    const cursor = page.after ? `AND v.version_code < $${params.push(page.after[0])}` : '';
     const rows: AppVersion[] = await this.db.query(
       `SELECT page.* FROM unnest($1::uuid[]) AS parent(id)
        CROSS JOIN LATERAL (
@@ -200,7 +219,7 @@ export class AppVersionService {
     const params: unknown[] = [];
     let cursor = '';
     if (page.after) {
-      const [submittedAt, id] = cursorValues(page.after);
+      const [submittedAt, id] = page.after;
       cursor = `AND (v.updated_at, v.id) > ($${params.push(submittedAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
     }
     const rows: (AppVersion & { cursorSubmittedAt: string })[] = await this.db.query(
@@ -233,8 +252,3 @@ export class AppVersionService {
   }
 }
 
-function versionCodeCursor(after: unknown[]): number {
-  const [code] = after;
-  if (!Number.isInteger(code)) throw badInput('after', 'is not a cursor returned by this list');
-  return code as number;
-}
