@@ -23,3 +23,10 @@ it('a document with two operations runs the one named in the request', async () 
   expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
 });
 
+
+it('a resolver error keeps its code, path and location', async () => {
+  const result = await server.graphql(`{ me { id } }`);
+  expect(result.errors).toEqual([
+    expect.objectContaining({ path: ['me'], locations: [{ line: 1, column: 3 }], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+  ]);
+});

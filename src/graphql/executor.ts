@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { type DocumentNode, getVariableValues, type GraphQLSchema, printSchema } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getVariableValues, GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
@@ -35,7 +35,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     if (variables.errors) return { errors: variables.errors };
     const query = compiledFor(document, operationName);
     if (!isCompiledQuery(query)) return query;
-    return query.query(undefined, context, request.variables ?? {});
+    return withGraphQLErrors(await query.query(undefined, context, request.variables ?? {}));
   };
 
   return {
@@ -48,4 +48,19 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     },
     async stop() {},
   };
+}
+
+/**
+ * graphql-jit's errors imitate graphql-js's but leave `extensions` undefined when the thrown
+ * error had none (a failed SQL statement, say), where Apollo's error formatting expects an
+ * object. Re-created as graphql-js errors, they format exactly as they would without the JIT.
+ */
+function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors) return result;
+  const errors = result.errors.map((error) => {
+    const normalized = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
+    // graphql-jit knows the locations but not the AST nodes graphql-js would compute them from.
+    return Object.assign(normalized, { locations: error.locations });
+  });
+  return { ...result, errors };
 }
