@@ -22,6 +22,8 @@ import { persistedOnlyGuard } from './persisted-operations';
 import { registerHttpSecurity } from './security';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
 
+const QUIETER_THAN_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
+
 export interface HttpDeps {
   config: Config;
   db: DataSource;
@@ -86,9 +88,10 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         principal,
         services,
         loaders: createLoaders(services),
-        // Fastify writes "request completed" with reply.log, this request's own child logger.
+        // Fastify writes "request completed" (info) with reply.log, this request's own child logger;
+        // at quieter levels there is no such line, and no child logger need be made for it.
         annotateLog: (fields) => {
-          reply.log = reply.log.child(fields);
+          if (!QUIETER_THAN_INFO.has(reply.log.level)) reply.log = reply.log.child(fields);
         },
       };
     },
