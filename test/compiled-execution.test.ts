@@ -30,3 +30,13 @@ it('a resolver error keeps its code, path and location', async () => {
     expect.objectContaining({ path: ['me'], locations: [{ line: 1, column: 3 }], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
   ]);
 });
+
+it.each([
+  [{ query: 'query A { __typename } query B { __typename }' }, 'Must provide operation name'],
+  [{ query: 'query A { __typename }', operationName: 'B' }, 'Unknown operation named "B"'],
+])('a request naming no runnable operation is a 400, not a 5xx (%j)', async (body, message) => {
+  const response = await server.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(400);
+  const { errors } = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+  expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining(message), extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+});

@@ -1,5 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { type DocumentNode, type ExecutionResult, getVariableValues, GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
+import {
+  type DocumentNode, execute, type ExecutionResult, getVariableValues, GraphQLError, type GraphQLSchema, printSchema,
+} from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /**
@@ -29,6 +31,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   };
 
   const executor: GatewayExecutor = async ({ document, operation, operationName, request, context }) => {
+    // No operation to run (several unnamed, or no such name): graphql-js words the error, and
+    // Apollo answers it with HTTP 400, as it does without a custom executor.
+    if (!operation) return execute({ schema, document, operationName: request.operationName, variableValues: request.variables });
     // graphql-js coerces variables first, so a bad variable gets graphql-js's exact error
     // (which Apollo reports as BAD_USER_INPUT with HTTP 400), not graphql-jit's wording.
     const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
