@@ -54,6 +54,7 @@ const MATRIX: Record<string, Entry> = {
   'Query.telemetryDaily': { scope: 'telemetry:read', query: `query ($a: ID!, $from: Date!, $to: Date!) { telemetryDaily(appId: $a, from: $from, to: $to) { count } }`, vars: (w) => ({ a: w.publishedAppId, ...DAYS() }), expect: OWNER_OR_ADMIN },
   'Query.telemetryEvents': { scope: 'telemetry:read', query: `query ($a: ID!, $from: DateTime!, $to: DateTime!) { telemetryEvents(appId: $a, from: $from, to: $to) { edges { node { id } } } }`, vars: (w) => ({ a: w.publishedAppId, ...DATES() }), expect: OWNER_OR_ADMIN },
   'Query.crashGroups': { scope: 'telemetry:read', query: `query ($a: ID!) { crashGroups(appId: $a) { edges { node { fingerprint } } } }`, vars: (w) => ({ a: w.publishedAppId }), expect: OWNER_OR_ADMIN },
+  'Query.versionsAwaitingReview': { scope: 'apps:read', query: `{ versionsAwaitingReview(first: 100) { edges { node { id } } } }`, vars: async (w) => { await w.version('review'); return {}; }, found: (d) => d.versionsAwaitingReview.edges.length, expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Query.auditLogs': { scope: 'account:read', query: `{ auditLogs { edges { node { id } } } }`, expect: SIGNED_IN },
 
   // Mutations
