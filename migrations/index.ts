@@ -13,6 +13,7 @@ import { CreateAuditLogs1795600000011 } from './1795600000011-CreateAuditLogs';
 import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-CreateTelemetryDailyDevices';
 import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
 import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRecency';
+import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRolloutToAppVersions';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -29,4 +30,5 @@ export const migrations = [
   CreateTelemetryDailyDevices1795600000201,
   CreateCrashGroups1795600000202,
   IndexAppsByRecency1795600000301,
+  AddRolloutToAppVersions1795600006001,
 ];

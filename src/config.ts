@@ -43,6 +43,22 @@ export interface Config {
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: string | undefined;
   };
+  releases: {
+    /** How long each step of a phased rollout (1, 2, 5, 10, 20, 50, 100%) lasts. */
+    phaseIntervalSeconds: number;
+    /** How often the server advances phased rollouts and checks crash-free rates for automatic halts. */
+    upkeepIntervalMs: number;
+  };
+  webhooks: {
+    /** Delay before the first retry; each further retry waits twice as long. */
+    retryBaseMs: number;
+    /** Attempts before a delivery is FAILED. */
+    maxAttempts: number;
+    /** Allow http:// and loopback/private targets (development and tests). */
+    allowPrivate: boolean;
+    /** A delivery attempt that has not been answered after this long counts as failed. */
+    timeoutMs: number;
+  };
 }
 
 function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
@@ -91,6 +107,16 @@ export function loadConfig(): Config {
       partitionsAhead: intFromEnv('TELEMETRY_PARTITIONS_AHEAD', 3, 1, 24),
       ingestMaxBytes: intFromEnv('INGEST_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       deviceIdHashKey: secretFromEnv('DEVICE_ID_HASH_KEY', 32),
+    },
+    releases: {
+      phaseIntervalSeconds: intFromEnv('ROLLOUT_PHASE_INTERVAL_SECONDS', 86_400, 1, 365 * 86_400),
+      upkeepIntervalMs: intFromEnv('RELEASE_UPKEEP_INTERVAL_MS', 15_000, 100, 60_000),
+    },
+    webhooks: {
+      retryBaseMs: intFromEnv('WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
+      maxAttempts: intFromEnv('WEBHOOK_MAX_ATTEMPTS', 8, 5, 50),
+      allowPrivate: oneOf('WEBHOOK_ALLOW_PRIVATE', 'false', ['true', 'false'] as const) === 'true',
+      timeoutMs: intFromEnv('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
     },
   };
 }

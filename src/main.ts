@@ -7,6 +7,7 @@ import { createHttpServer } from './http/server';
 import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
 import { startPartitionMaintenance } from './telemetry/partitions';
+import { startReleaseUpkeep } from './releases/release-upkeep';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, then HTTP until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
 
   const services = createServices(database.dataSource, config);
   const partitionMaintenance = await startPartitionMaintenance(services.partitions, log);
+  const releaseUpkeep = startReleaseUpkeep(services.rollouts, log, config.releases.upkeepIntervalMs);
   const app = await createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services });
   await app.listen({ host: config.host, port: config.port });
   log(`Mosis API ready: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`);
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     partitionMaintenance.stop();
     try {
       await app.close();
+      await releaseUpkeep.stop();
       await database.close();
       log('stopped');
       process.exit(0);

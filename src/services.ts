@@ -12,6 +12,7 @@ import { CrashService } from './crashes/crash.service';
 import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
+import { RolloutService } from './releases/rollout.service';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -26,12 +27,14 @@ export interface Services {
   partitions: PartitionManager;
   telemetry: TelemetryService;
   crashes: CrashService;
+  rollouts: RolloutService;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
   const apps = new AppService(db);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
+  const versions = new AppVersionService(db, apps);
   return {
     auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
@@ -40,9 +43,10 @@ export function createServices(db: DataSource, config: Config): Services {
     signingKeys: new SigningKeyService(db),
     apps,
     search: new SearchService(db),
-    versions: new AppVersionService(db, apps),
+    versions,
     partitions,
     telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     crashes: new CrashService(db, deviceIds),
+    rollouts: new RolloutService(db, versions, config.releases),
   };
 }

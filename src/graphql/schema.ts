@@ -10,12 +10,13 @@ import { DeveloperSigningKeysResolver, SigningKeyResolver } from '../signing-key
 import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version.resolver';
 import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { CrashResolver } from '../crashes/crash.resolver';
+import { RolloutResolver } from '../releases/rollout.resolver';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
-  TelemetryResolver, AppTelemetryResolver, CrashResolver,
+  TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

@@ -9,6 +9,7 @@ import { isStaff } from '../developers/role';
 import { type Page } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { groupByKey } from '../graphql/loaders';
+import { fullyRolledOutSql } from '../releases/rollout-rule';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
 
@@ -17,7 +18,11 @@ export const VERSION_COLUMNS = (v: string) => `
   ${v}.package_url AS "packageUrl", ${v}.package_size AS "packageSize", ${v}.package_sha256 AS "packageSha256",
   ${v}.signature, ${v}.signing_key_id AS "signingKeyId", ${v}.permissions, ${v}.min_mosis_version AS "minMosisVersion",
   ${v}.release_notes AS "releaseNotes", ${v}.status, ${v}.review_notes AS "reviewNotes",
-  ${v}.published_at AS "publishedAt", ${v}.created_at AS "createdAt", ${v}.updated_at AS "updatedAt"`;
+  ${v}.published_at AS "publishedAt", ${v}.created_at AS "createdAt", ${v}.updated_at AS "updatedAt",
+  ${v}.rollout_percentage AS "rolloutPercentage", ${v}.rollout_state AS "rolloutState", ${v}.rollout_phased AS "rolloutPhased",
+  ${v}.rollout_halt_below AS "rolloutHaltBelow", ${v}.rollout_halted_reason AS "rolloutHaltedReason",
+  ${v}.rollout_started_at AS "rolloutStartedAt", ${v}.rollout_updated_at AS "rolloutUpdatedAt",
+  ${v}.rollout_next_step_at AS "rolloutNextStepAt"`;
 
 /** The exact bytes a developer signs for a version. */
 export function signedMessage(packageId: string, versionCode: number, packageSha256: string): string {
@@ -124,7 +129,18 @@ export class AppVersionService {
     return signer.id;
   }
 
-  async transition(principal: Principal, id: string, action: Transition, notes: string | null, ip: string | null): Promise<AppVersion> {
+  /**
+   * Moves a version along the workflow. `alsoDo` runs in the same transaction once the version has
+   * moved (the app and version rows still locked); whatever it throws undoes the whole transition.
+   */
+  async transition(
+    principal: Principal,
+    id: string,
+    action: Transition,
+    notes: string | null,
+    ip: string | null,
+    alsoDo?: (manager: EntityManager, version: AppVersion, app: App) => Promise<AppVersion>,
+  ): Promise<AppVersion> {
     const rule = TRANSITIONS[action];
     return this.db.transaction(async (manager) => {
       // Lock the app before the version, the same order createVersion uses, so they cannot deadlock.
@@ -145,7 +161,8 @@ export class AppVersionService {
       }
       if (action === 'reject' && !notes?.trim()) throw badInput('notes', 'say what must change before the version can be approved');
 
-      const [version] = await queryRows<AppVersion>(
+      // A published version is rolled out to everyone (a trigger sets it) unless alsoDo stages it.
+      const [moved] = await queryRows<AppVersion>(
         manager,
         `UPDATE app_versions
             SET status = $2::text, updated_at = now(),
@@ -158,19 +175,38 @@ export class AppVersionService {
         await manager.query(`UPDATE apps SET status = 'published', updated_at = now() WHERE id = $1`, [app.id]);
       }
       await this.audit(manager, principal, `version.${action}`, id, ip, { appId: app.id, from: versionStatus, to: rule.to });
-      return version;
+      return alsoDo ? alsoDo(manager, moved, app) : moved;
     });
+  }
+
+  /**
+   * Locks a version and its app (app first, as transition does) for a change only the app's owner
+   * may make: NOT_FOUND for whoever may not see the version, FORBIDDEN for anyone else but the owner.
+   */
+  async lockOwnVersion(manager: EntityManager, principal: Principal, id: string): Promise<{ app: App; version: AppVersion }> {
+    const [row] = await manager.query(
+      `SELECT ${APP_COLUMNS('a')}, row_to_json(version) AS version
+         FROM app_versions v JOIN apps a ON a.id = v.app_id
+        CROSS JOIN LATERAL (SELECT ${VERSION_COLUMNS('v')}) version
+        WHERE v.id = $1 FOR UPDATE OF a, v`,
+      [id],
+    );
+    const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+    if (!row || !canViewVersion(viewer, row, row.version)) throw notFound('Version');
+    const { version, ...app } = row as App & { version: AppVersion };
+    if (app.developerId !== principal.developerId) throw forbidden("Only the app's owner may change its versions' rollouts.");
+    return { app, version };
   }
 
   async findByIds(ids: readonly string[]): Promise<AppVersion[]> {
     return this.db.query(`SELECT ${VERSION_COLUMNS('v')} FROM app_versions v WHERE v.id = ANY($1)`, [ids]);
   }
 
-  /** Highest published versionCode per app, straight off the partial index. */
+  /** Highest fully rolled out versionCode per app, straight off the partial index idx_versions_latest_complete. */
   async latestPublished(appIds: readonly string[]): Promise<AppVersion[]> {
     return this.db.query(
       `SELECT DISTINCT ON (v.app_id) ${VERSION_COLUMNS('v')} FROM app_versions v
-        WHERE v.app_id = ANY($1) AND v.status = 'published' ORDER BY v.app_id, v.version_code DESC`,
+        WHERE v.app_id = ANY($1) AND ${fullyRolledOutSql('v')} ORDER BY v.app_id, v.version_code DESC`,
       [appIds],
     );
   }
