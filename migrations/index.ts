@@ -14,6 +14,8 @@ import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-Create
 import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
 import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRecency';
 import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRolloutToAppVersions';
+import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-AddAppVersionToTelemetryEvents';
+import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -31,4 +33,6 @@ export const migrations = [
   CreateCrashGroups1795600000202,
   IndexAppsByRecency1795600000301,
   AddRolloutToAppVersions1795600006001,
+  AddAppVersionToTelemetryEvents1795600006002,
+  CreateVersionHealth1795600006003,
 ];

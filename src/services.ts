@@ -13,6 +13,7 @@ import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
 import { RolloutService } from './releases/rollout.service';
+import { VersionHealthService } from './releases/version-health.service';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -28,6 +29,7 @@ export interface Services {
   telemetry: TelemetryService;
   crashes: CrashService;
   rollouts: RolloutService;
+  versionHealth: VersionHealthService;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
@@ -46,7 +48,8 @@ export function createServices(db: DataSource, config: Config): Services {
     versions,
     partitions,
     telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
-    crashes: new CrashService(db, deviceIds),
+    crashes: new CrashService(db, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     rollouts: new RolloutService(db, versions, config.releases),
+    versionHealth: new VersionHealthService(db),
   };
 }

@@ -4,6 +4,7 @@ import { type ConnectionData, type Page, toConnection } from '../graphql/connect
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
+import { retentionCutoff } from '../telemetry/partitions';
 import { crashIdentity } from './crash-fingerprint';
 import type { CrashGroup } from './crash-group.types';
 
@@ -16,6 +17,30 @@ const MESSAGE_MAX = 8 * 1024;
 const STACK_TRACE_MAX = 256 * 1024;
 /** Crash reports are kept indefinitely; timestamps before this are a broken device clock. */
 const EARLIEST_CRASH = Date.UTC(2000, 0, 1);
+
+/**
+ * Version health from the reports stored: a crashed device is an active one too. Each (app, UTC
+ * day, version, device) goes into the version's device set marked crashed; a row that goes in is
+ * a device new to that version-day (active and crashed), a row whose `crashed` flips is an active
+ * device that crashed for the first time that day (crashed only); crashed_after_seen tells them apart.
+ * Days before the retention cutoff are left out: their device sets are gone, so a count could no
+ * longer tell new devices from known ones.
+ */
+const VERSION_CRASH_CTES = `
+crashed_devices AS (
+  INSERT INTO version_daily_devices AS d (app_id, date, app_version, device_hash, crashed)
+  SELECT DISTINCT app_id, date, app_version, decode(device_id, 'hex'), true FROM inserted
+   WHERE date >= $13::date
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (app_id, date, app_version, device_hash) DO UPDATE SET crashed = true, crashed_after_seen = true WHERE NOT d.crashed
+  RETURNING app_id, date, app_version, NOT crashed_after_seen AS is_new
+), version_rollup AS (
+  INSERT INTO version_health_daily AS h (app_id, date, app_version, active_devices, crashed_devices)
+  SELECT app_id, date, app_version, count(*) FILTER (WHERE is_new), count(*) FROM crashed_devices GROUP BY 1, 2, 3
+   ORDER BY 1, 2, 3
+  ON CONFLICT (app_id, date, app_version) DO UPDATE
+    SET active_devices = h.active_devices + excluded.active_devices, crashed_devices = h.crashed_devices + excluded.crashed_devices
+)`;
 
 /**
  * Stores crash reports and the group each belongs to, in one statement (one transaction):
@@ -35,7 +60,7 @@ WITH input AS (
     FROM input
     ORDER BY app_id, event_id
   ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
-  RETURNING app_id, fingerprint
+  RETURNING app_id, fingerprint, app_version, device_id, ("timestamp" AT TIME ZONE 'UTC')::date AS date
 ), new_groups AS (
   INSERT INTO crash_groups (app_id, fingerprint, crash_type, title)
   SELECT DISTINCT ON (app_id, fingerprint) app_id, fingerprint, crash_type, title
@@ -43,13 +68,14 @@ WITH input AS (
    WHERE (app_id, fingerprint) IN (SELECT app_id, fingerprint FROM inserted)
    ORDER BY app_id, fingerprint, ts
   ON CONFLICT DO NOTHING
-)
+), ${VERSION_CRASH_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
 export class CrashService {
   constructor(
     private readonly db: DataSource,
     private readonly deviceIds: DeviceIdHasher,
+    private readonly options: { retentionDays: number },
   ) {}
 
   /** POST /v1/crashes: validates the whole batch, fingerprints each report, stores it in one transaction. */
@@ -83,6 +109,7 @@ export class CrashService {
     const [{ accepted }] = await this.db.query(INGEST_SQL, [
       columns.appId, columns.appVersion, columns.deviceHash, columns.crashType, columns.message, columns.stackTrace,
       columns.context, columns.mosisVersion, columns.fingerprint, columns.eventId, columns.timestamp, columns.title,
+      retentionCutoff(new Date(), this.options.retentionDays).toISOString().slice(0, 10),
     ]);
     return { accepted, duplicates: count - accepted };
   }

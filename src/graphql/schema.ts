@@ -11,12 +11,13 @@ import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version
 import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { CrashResolver } from '../crashes/crash.resolver';
 import { RolloutResolver } from '../releases/rollout.resolver';
+import { VersionHealthResolver } from '../releases/version-health.resolver';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
-  TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver,
+  TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver, VersionHealthResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

@@ -5,7 +5,8 @@ export interface Upkeep {
 }
 
 /**
- * The server's own release work, every `intervalMs`: step phased rollouts that are due. All
+ * The server's own release work, every `intervalMs`: step phased rollouts that are due, and halt
+ * rollouts whose crash-free rate fell below their threshold. All
  * state lives in the database (due times, states), so a restart simply carries on, and several
  * server processes may run this side by side (see RolloutService.advancePhases). Runs never
  * overlap: the next is scheduled when one ends. Failures are logged, never fatal.
@@ -18,6 +19,9 @@ export function startReleaseUpkeep(rollouts: RolloutService, log: (message: stri
     try {
       for (const version of await rollouts.advancePhases()) {
         log(`rollouts: version ${version.id} stepped to ${version.rolloutPercentage}% (${version.rolloutState})`);
+      }
+      for (const version of await rollouts.haltUnhealthy()) {
+        log(`rollouts: version ${version.id} halted: ${version.rolloutHaltedReason}`);
       }
     } catch (error) {
       log(`rollouts: upkeep failed, will retry: ${(error as Error).message}`);

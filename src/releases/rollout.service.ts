@@ -24,6 +24,8 @@ export interface RolloutActor {
 
 const SERVER: RolloutActor = { developerId: null, ip: null };
 const HALT_REASON_MAX = 500;
+/** Fewer active devices than this say too little about a version's crash-free rate to halt it. */
+const MIN_DEVICES_FOR_HALT = 50;
 const DEVICE_ID_MAX = 256;
 
 /** AppVersion.rollout: null for versions never published. */
@@ -223,6 +225,50 @@ export class RolloutService {
       for (const version of stepped) await this.recordChange(manager, SERVER, 'rollout.phase', version);
       return stepped;
     });
+  }
+
+  /**
+   * Automatic halts: every ACTIVE or PAUSED rollout with a crash-free threshold whose version's
+   * crash-free rate, over its distinct devices since the UTC day the rollout started, is below the
+   * threshold with at least MIN_DEVICES_FOR_HALT active devices, is HALTED with the measured rate
+   * as its reason. The halt is a conditional UPDATE, so with several server processes only one
+   * halts (and audits) it. Returns the versions halted.
+   */
+  async haltUnhealthy(): Promise<AppVersion[]> {
+    const unhealthy: { id: string; active: number; crashed: number; since: string; threshold: number }[] = await this.db.query(
+      `SELECT v.id, h.active, h.crashed, to_char(h.since, 'YYYY-MM-DD') AS since, v.rollout_halt_below AS threshold
+         FROM app_versions v
+        CROSS JOIN LATERAL (
+          SELECT (v.rollout_started_at AT TIME ZONE 'UTC')::date AS since,
+                 count(DISTINCT d.device_hash)::int AS active,
+                 (count(DISTINCT d.device_hash) FILTER (WHERE d.crashed))::int AS crashed
+            FROM version_daily_devices d
+           WHERE d.app_id = v.app_id AND d.app_version = v.version_name AND d.date >= (v.rollout_started_at AT TIME ZONE 'UTC')::date
+        ) h
+        WHERE v.rollout_state IN ('active', 'paused') AND v.rollout_halt_below IS NOT NULL
+          AND h.active >= $1 AND 1 - h.crashed::float8 / h.active < v.rollout_halt_below`,
+      [MIN_DEVICES_FOR_HALT],
+    );
+    const halted: AppVersion[] = [];
+    for (const version of unhealthy) {
+      const rate = 1 - version.crashed / version.active;
+      const reason = `crash-free rate ${rate.toFixed(4)} (${version.active - version.crashed} of ${version.active} devices crash-free since ${version.since}) fell below ${version.threshold}`;
+      const changed = await this.db.transaction(async (manager) => {
+        const [row] = await queryRows<AppVersion>(
+          manager,
+          `UPDATE app_versions
+              SET rollout_state = 'halted', rollout_halted_reason = $2::text, rollout_next_step_at = NULL,
+                  rollout_updated_at = now(), updated_at = now()
+            WHERE id = $1 AND rollout_state IN ('active', 'paused')
+            RETURNING ${VERSION_COLUMNS('app_versions')}`,
+          [version.id, reason],
+        );
+        if (row) await this.recordChange(manager, SERVER, 'rollout.auto_halt', row);
+        return row;
+      });
+      if (changed) halted.push(changed);
+    }
+    return halted;
   }
 
   /**
