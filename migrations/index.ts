@@ -16,6 +16,7 @@ import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRece
 import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRolloutToAppVersions';
 import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-AddAppVersionToTelemetryEvents';
 import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
+import { CreateWebhooks1795600006004 } from './1795600006004-CreateWebhooks';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -35,4 +36,5 @@ export const migrations = [
   AddRolloutToAppVersions1795600006001,
   AddAppVersionToTelemetryEvents1795600006002,
   CreateVersionHealth1795600006003,
+  CreateWebhooks1795600006004,
 ];

@@ -8,6 +8,7 @@ import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
 import { startPartitionMaintenance } from './telemetry/partitions';
 import { startReleaseUpkeep } from './releases/release-upkeep';
+import { startWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhook-worker';
 
 /** `npm start`: database (embedded unless DATABASE_URL), migrations, then HTTP until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const services = createServices(database.dataSource, config);
   const partitionMaintenance = await startPartitionMaintenance(services.partitions, log);
   const releaseUpkeep = startReleaseUpkeep(services.rollouts, log, config.releases.upkeepIntervalMs);
+  const webhookWorker = startWebhookWorker(services.webhookDispatcher, log, WEBHOOK_POLL_MS);
   const app = await createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services });
   await app.listen({ host: config.host, port: config.port });
   log(`Mosis API ready: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/graphql`);
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await releaseUpkeep.stop();
+      await webhookWorker.stop();
       await database.close();
       log('stopped');
       process.exit(0);

@@ -14,6 +14,8 @@ import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
 import { RolloutService } from './releases/rollout.service';
 import { VersionHealthService } from './releases/version-health.service';
+import { WebhookService } from './webhooks/webhook.service';
+import { WebhookDispatcher } from './webhooks/webhook-worker';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -30,6 +32,8 @@ export interface Services {
   crashes: CrashService;
   rollouts: RolloutService;
   versionHealth: VersionHealthService;
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
@@ -51,5 +55,7 @@ export function createServices(db: DataSource, config: Config): Services {
     crashes: new CrashService(db, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     rollouts: new RolloutService(db, versions, config.releases),
     versionHealth: new VersionHealthService(db),
+    webhooks: new WebhookService(db, apps, config.webhooks),
+    webhookDispatcher: new WebhookDispatcher(db, config.webhooks),
   };
 }

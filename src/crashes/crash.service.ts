@@ -5,6 +5,7 @@ import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
 import { retentionCutoff } from '../telemetry/partitions';
+import { outboxCtes } from '../webhooks/outbox';
 import { crashIdentity } from './crash-fingerprint';
 import type { CrashGroup } from './crash-group.types';
 
@@ -45,7 +46,8 @@ crashed_devices AS (
 /**
  * Stores crash reports and the group each belongs to, in one statement (one transaction):
  * reports are idempotent on (app, eventId); a group row is created with the first report of a
- * new fingerprint, taking its title from the earliest such report in the batch. Rows are written
+ * new fingerprint, taking its title from the earliest such report in the batch, and announced to
+ * webhooks (crash_group.created) through the outbox. Rows are written
  * in key order so concurrent batches cannot deadlock.
  */
 const INGEST_SQL = `
@@ -68,7 +70,12 @@ WITH input AS (
    WHERE (app_id, fingerprint) IN (SELECT app_id, fingerprint FROM inserted)
    ORDER BY app_id, fingerprint, ts
   ON CONFLICT DO NOTHING
-), ${VERSION_CRASH_CTES}
+  RETURNING app_id, fingerprint, crash_type, title
+), crash_group_events AS (
+  SELECT a.developer_id, g.app_id, 'crash_group.created'::text AS type,
+         jsonb_build_object('appId', g.app_id, 'fingerprint', g.fingerprint, 'crashType', g.crash_type, 'title', g.title) AS data
+    FROM new_groups g JOIN apps a ON a.id = g.app_id
+), ${outboxCtes('crash_group_events')}, ${VERSION_CRASH_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
 export class CrashService {

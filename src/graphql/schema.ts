@@ -12,12 +12,14 @@ import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.
 import { CrashResolver } from '../crashes/crash.resolver';
 import { RolloutResolver } from '../releases/rollout.resolver';
 import { VersionHealthResolver } from '../releases/version-health.resolver';
+import { DeveloperWebhooksResolver, WebhookResolver } from '../webhooks/webhook.resolver';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
   TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver, VersionHealthResolver,
+  WebhookResolver, DeveloperWebhooksResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

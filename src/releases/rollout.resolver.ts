@@ -3,8 +3,7 @@ import { requireScope } from '../auth/guards';
 import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { AppVersion } from '../versions/app-version.entity';
-import { rolloutOf } from './rollout.service';
-import { PublishArgs, Rollout } from './rollout.types';
+import { PublishArgs, Rollout, rolloutOf } from './rollout.types';
 
 const OWNER_ONLY = "The app's owner (apps:write).";
 

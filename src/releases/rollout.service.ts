@@ -7,14 +7,19 @@ import { badInput } from '../graphql/errors';
 import { hasUnstorableCharacters } from '../graphql/validation';
 import type { AppVersion } from '../versions/app-version.entity';
 import { type AppVersionService, VERSION_COLUMNS } from '../versions/app-version.service';
+import { recordEvent } from '../webhooks/outbox';
 import { deviceBucketSql, offeredToDeviceSql, PHASES, RolloutState } from './rollout-rule';
-import { Rollout } from './rollout.types';
+import { rolloutOf, versionEventData } from './rollout.types';
 
 export interface RolloutOptions {
   rolloutPercentage?: number | null;
   phased?: boolean | null;
   haltBelowCrashFreeRate?: number | null;
 }
+
+type RolloutAction =
+  | 'rollout.start' | 'rollout.update' | 'rollout.pause' | 'rollout.resume' | 'rollout.halt' | 'rollout.complete'
+  | 'rollout.phase' | 'rollout.auto_halt';
 
 /** Who changed a rollout: a developer (with the request's IP), or the server's own upkeep. */
 export interface RolloutActor {
@@ -27,20 +32,6 @@ const HALT_REASON_MAX = 500;
 /** Fewer active devices than this say too little about a version's crash-free rate to halt it. */
 const MIN_DEVICES_FOR_HALT = 50;
 const DEVICE_ID_MAX = 256;
-
-/** AppVersion.rollout: null for versions never published. */
-export function rolloutOf(version: AppVersion): Rollout | null {
-  if (!version.rolloutState) return null;
-  return {
-    percentage: version.rolloutPercentage!,
-    state: version.rolloutState,
-    phased: version.rolloutPhased,
-    haltBelowCrashFreeRate: version.rolloutHaltBelow,
-    haltedReason: version.rolloutHaltedReason,
-    startedAt: version.rolloutStartedAt!,
-    updatedAt: version.rolloutUpdatedAt!,
-  };
-}
 
 /** Rollout fields of a publish, checked: (percentage, phased, halt threshold). */
 function rolloutPlan(options: RolloutOptions): { percentage: number; phased: boolean; haltBelow: number | null } {
@@ -173,7 +164,7 @@ export class RolloutService {
     principal: Principal,
     versionId: string,
     ip: string | null,
-    action: string,
+    action: RolloutAction,
     plan: (version: AppVersion) => { set: string; params: unknown[] },
   ): Promise<AppVersion> {
     return this.db.transaction(async (manager) => {
@@ -293,15 +284,22 @@ export class RolloutService {
     return version ?? null;
   }
 
-  /** The audit row of a rollout change. */
-  private recordChange(manager: EntityManager, actor: RolloutActor, action: string, version: AppVersion): Promise<void> {
-    return recordAudit(manager, {
+  /**
+   * The audit row of a rollout change, and its webhook event: rollout.halted for halts, whoever
+   * made them; rollout.updated for the rest (a rollout's start is announced by version.published).
+   */
+  private async recordChange(manager: EntityManager, actor: RolloutActor, action: RolloutAction, version: AppVersion): Promise<void> {
+    const rollout = rolloutOf(version);
+    await recordAudit(manager, {
       actorId: actor.developerId,
       action,
       targetType: 'app_version',
       targetId: version.id,
-      metadata: { appId: version.appId, versionCode: version.versionCode, rollout: rolloutOf(version) },
+      metadata: { appId: version.appId, versionCode: version.versionCode, rollout },
       ip: actor.ip,
     });
+    if (action === 'rollout.start') return;
+    const halted = action === 'rollout.halt' || action === 'rollout.auto_halt';
+    await recordEvent(manager, { appId: version.appId, type: halted ? 'rollout.halted' : 'rollout.updated', data: versionEventData(version) });
   }
 }

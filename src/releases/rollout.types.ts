@@ -1,4 +1,5 @@
 import { ArgsType, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { AppVersion } from '../versions/app-version.entity';
 import { RolloutState } from './rollout-rule';
 
 registerEnumType(RolloutState, { name: 'RolloutState' });
@@ -40,4 +41,31 @@ export class PublishArgs {
 
   @Field(() => Float, { nullable: true, description: 'Halt the rollout by itself when the crash-free rate falls below this (0..1).' })
   haltBelowCrashFreeRate?: number | null;
+}
+
+/** AppVersion.rollout: null for versions never published. */
+export function rolloutOf(version: AppVersion): Rollout | null {
+  if (!version.rolloutState) return null;
+  return {
+    percentage: version.rolloutPercentage!,
+    state: version.rolloutState,
+    phased: version.rolloutPhased,
+    haltBelowCrashFreeRate: version.rolloutHaltBelow,
+    haltedReason: version.rolloutHaltedReason,
+    startedAt: version.rolloutStartedAt!,
+    updatedAt: version.rolloutUpdatedAt!,
+  };
+}
+
+/** The `data` of a webhook event about a version: what changed, and its state now, spelled as the API spells it. */
+export function versionEventData(version: AppVersion): Record<string, unknown> {
+  const rollout = rolloutOf(version);
+  return {
+    appId: version.appId,
+    versionId: version.id,
+    versionCode: version.versionCode,
+    versionName: version.versionName,
+    status: version.status.toUpperCase(),
+    rollout: rollout && { ...rollout, state: rollout.state.toUpperCase() },
+  };
 }

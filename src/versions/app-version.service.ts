@@ -10,6 +10,8 @@ import { type Page } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { groupByKey } from '../graphql/loaders';
 import { fullyRolledOutSql } from '../releases/rollout-rule';
+import { versionEventData } from '../releases/rollout.types';
+import { recordEvent, type WebhookEventType } from '../webhooks/outbox';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
 
@@ -48,11 +50,11 @@ type Transition = 'submit' | 'approve' | 'reject' | 'publish';
  * The review workflow: draft → review → approved → published, or review → rejected → review.
  * Owners submit and publish; reviewers and admins approve and reject.
  */
-const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string }> = {
-  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review' },
-  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved' },
-  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected' },
-  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published' },
+const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string; event: WebhookEventType }> = {
+  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review', event: 'version.submitted' },
+  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved', event: 'version.approved' },
+  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected', event: 'version.rejected' },
+  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published', event: 'version.published' },
 };
 
 /** Published versions of visible apps are public; the rest only for the app's owner, reviewers and admins. */
@@ -175,7 +177,9 @@ export class AppVersionService {
         await manager.query(`UPDATE apps SET status = 'published', updated_at = now() WHERE id = $1`, [app.id]);
       }
       await this.audit(manager, principal, `version.${action}`, id, ip, { appId: app.id, from: versionStatus, to: rule.to });
-      return alsoDo ? alsoDo(manager, moved, app) : moved;
+      const version = alsoDo ? await alsoDo(manager, moved, app) : moved;
+      await recordEvent(manager, { appId: app.id, type: rule.event, data: versionEventData(version) });
+      return version;
     });
   }
 

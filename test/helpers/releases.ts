@@ -50,3 +50,23 @@ export async function offeredCode(server: TestServer, packageId: string, deviceI
   if (result.errors) throw new Error(`appUpdate failed: ${JSON.stringify(result.errors)}`);
   return result.data.appUpdate?.versionCode ?? null;
 }
+
+/** createWebhook pointed at a receiver; the receiver learns the secret to verify with. */
+export async function registerWebhook(
+  server: TestServer,
+  token: string,
+  receiver: { url: string; secret: string },
+  events: string[],
+  appId?: string,
+): Promise<{ id: string; secret: string }> {
+  const result = await server.graphql(
+    `mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id } } }`,
+    { input: { url: receiver.url, events, appId } },
+    token,
+  );
+  if (result.errors) throw new Error(`createWebhook failed: ${JSON.stringify(result.errors)}`);
+  receiver.secret = result.data.createWebhook.secret;
+  return { id: result.data.createWebhook.webhook.id, secret: receiver.secret };
+}
+
+export const DELIVERIES = `query { me { webhooks { id deliveries(first: 50) { totalCount edges { node { id event status attempts responseStatus lastError nextAttemptAt lastAttemptAt } } } } } }`;
