@@ -1,132 +1,176 @@
 import path from 'node:path';
+import { z } from 'zod';
 
 /**
- * Every setting the platform reads from the environment, parsed once.
- * The README's configuration table documents each variable; keep the two in step.
+ * Every setting the platform reads from the environment, declared once in `settings` below: the
+ * variable's name, its schema, and its default. `loadConfig` validates them all against one zod
+ * schema before anything starts and reports every bad variable in one message. `Config` is derived
+ * from the same declaration, so adding a variable is one line here (plus its README row, which
+ * test/config.test.ts requires).
  */
-export interface Config {
-  nodeEnv: string;
-  isProduction: boolean;
-  host: string;
-  port: number;
+
+/** One environment variable. The default is the text an operator would write, parsed like theirs. */
+interface Variable<T> {
+  env: string;
+  schema: z.ZodType<T, string>;
+  /** Undefined: the setting is optional and stays undefined when the variable is unset. */
+  default: string | undefined;
+  /** Never echoed in error messages. */
+  secret: boolean;
+}
+
+function variable<T>(env: string, schema: z.ZodType<T, string>, defaultValue: string, secret = false): Variable<T> {
+  return { env, schema, default: defaultValue, secret };
+}
+
+function optional<T>(env: string, schema: z.ZodType<T, string>, secret = false): Variable<T | undefined> {
+  return { env, schema, default: undefined, secret };
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, { error: `must be an integer between ${min} and ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+const flag = () => oneOf(['true', 'false']).transform((value) => value === 'true');
+
+const text = () => z.string();
+
+const secretKey = (minLength: number) =>
+  z.string().min(minLength, { error: `must be at least ${minLength} characters (e.g. the output of \`openssl rand -hex 32\`)` });
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const settings = {
+  nodeEnv: variable('NODE_ENV', text(), 'development'),
+  host: variable('HOST', text(), '127.0.0.1'),
+  port: variable('PORT', integer(0, 65535), '4000'),
   /** Unset means "start the embedded PostgreSQL under dataDir". */
-  databaseUrl: string | undefined;
-  dataDir: string;
-  embeddedPgPort: number;
-  bcryptCost: number;
-  sessionTtlHours: number;
+  databaseUrl: optional('DATABASE_URL', text(), true),
+  dataDir: variable('DATA_DIR', text().transform((dir) => path.resolve(dir)), './.data'),
+  embeddedPgPort: variable('EMBEDDED_PG_PORT', integer(1024, 65535), '54329'),
+  // 12 is the floor for production; tests lower it through the env to stay fast.
+  bcryptCost: variable('BCRYPT_COST', integer(4, 31), '12'),
+  sessionTtlHours: variable('SESSION_TTL_HOURS', integer(1, 24 * 365), '720'),
   /** Accept only operations from the SDK's persisted-operations manifest (not enforced in development). */
-  persistedOnly: boolean;
+  persistedOnly: variable('PERSISTED_ONLY', flag(), 'false'),
   db: {
-    poolMax: number;
-    idleTimeoutMs: number;
-    connectionTimeoutMs: number;
-    statementTimeoutMs: number;
+    poolMax: variable('DB_POOL_MAX', integer(1, 1000), '10'),
+    idleTimeoutMs: variable('DB_IDLE_TIMEOUT_MS', integer(0, 3_600_000), '30000'),
+    connectionTimeoutMs: variable('DB_CONNECTION_TIMEOUT_MS', integer(0, 600_000), '5000'),
+    statementTimeoutMs: variable('DB_STATEMENT_TIMEOUT_MS', integer(0, 3_600_000), '30000'),
     /**
      * What sits between us and PostgreSQL. Behind PgBouncer in transaction mode a startup
      * parameter would be refused, so the statement timeout must come from the role instead
      * (docs/OPERATIONS.md, "Connection pooling").
      */
-    pooler: 'none' | 'pgbouncer';
-  };
-  shutdownTimeoutMs: number;
-  logLevel: string;
+    pooler: variable('DB_POOLER', oneOf(['none', 'pgbouncer']), 'none'),
+  },
+  shutdownTimeoutMs: variable('SHUTDOWN_TIMEOUT_MS', integer(0, 30_000), '25000'),
+  logLevel: variable('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
   /** Where `backup`/`restore` look for pg_dump and pg_restore; unset searches the usual places. */
-  pgBinDir: string | undefined;
+  pgBinDir: optional('PG_BIN_DIR', text()),
+  trustProxy: variable('TRUST_PROXY', flag(), 'false'),
   telemetry: {
     /** Raw events and per-day device sets older than this are dropped; daily rollups are kept. */
-    retentionDays: number;
+    retentionDays: variable('TELEMETRY_RETENTION_DAYS', integer(1, 36_500), '90'),
     /** Monthly partitions kept ready beyond the current month. */
-    partitionsAhead: number;
+    partitionsAhead: variable('TELEMETRY_PARTITIONS_AHEAD', integer(1, 24), '3'),
     /** Largest accepted body on /v1/telemetry and /v1/crashes. */
-    ingestMaxBytes: number;
+    ingestMaxBytes: variable('INGEST_MAX_BYTES', integer(1024, 1024 * 1024 * 1024), '10485760'),
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
-    deviceIdHashKey: string | undefined;
-  };
+    deviceIdHashKey: optional('DEVICE_ID_HASH_KEY', secretKey(32), true),
+  },
   releases: {
     /** How long each step of a phased rollout (1, 2, 5, 10, 20, 50, 100%) lasts. */
-    phaseIntervalSeconds: number;
-    /** How often the server advances phased rollouts and checks crash-free rates for automatic halts. */
-    upkeepIntervalMs: number;
-  };
+    phaseIntervalSeconds: variable('ROLLOUT_PHASE_INTERVAL_SECONDS', integer(1, 365 * 86_400), '86400'),
+    /** How often the server steps phased rollouts and checks crash-free rates for automatic halts. */
+    upkeepIntervalMs: variable('RELEASE_UPKEEP_INTERVAL_MS', integer(100, 60_000), '15000'),
+  },
   webhooks: {
     /** Delay before the first retry; each further retry waits twice as long. */
-    retryBaseMs: number;
+    retryBaseMs: variable('WEBHOOK_RETRY_BASE_MS', integer(1, 3_600_000), '30000'),
     /** Attempts before a delivery is FAILED. */
-    maxAttempts: number;
+    maxAttempts: variable('WEBHOOK_MAX_ATTEMPTS', integer(5, 50), '8'),
     /** Allow http:// and loopback/private targets (development and tests). */
-    allowPrivate: boolean;
+    allowPrivate: variable('WEBHOOK_ALLOW_PRIVATE', flag(), 'false'),
     /** A delivery attempt that has not been answered after this long counts as failed. */
-    timeoutMs: number;
-  };
+    timeoutMs: variable('WEBHOOK_TIMEOUT_MS', integer(100, 120_000), '10000'),
+  },
+  /** What one GraphQL operation may ask for (src/graphql/query-limits.ts). */
+  limits: {
+    maxDepth: variable('QUERY_MAX_DEPTH', integer(2, 100), '15'),
+    maxCost: variable('QUERY_MAX_COST', integer(1, 100_000_000), '100000'),
+    maxAliases: variable('QUERY_MAX_ALIASES', integer(0, 10_000), '30'),
+    maxRootFields: variable('QUERY_MAX_ROOT_FIELDS', integer(1, 10_000), '20'),
+    maxTokens: variable('QUERY_MAX_TOKENS', integer(100, 1_000_000), '2000'),
+    maxDirectives: variable('QUERY_MAX_DIRECTIVES', integer(0, 10_000), '20'),
+  },
+};
+
+type Settings = { [key: string]: Variable<unknown> | Settings };
+type Parsed<S> = S extends Variable<infer T> ? T : { [K in keyof S]: Parsed<S[K]> };
+
+export type Config = Parsed<typeof settings> & { isProduction: boolean };
+
+function isVariable(node: Variable<unknown> | Settings): node is Variable<unknown> {
+  return typeof (node as Variable<unknown>).env === 'string' && 'schema' in node;
 }
 
-function oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!allowed.includes(raw as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  return raw as T;
+function variablesOf(node: Settings): Variable<unknown>[] {
+  return Object.values(node).flatMap((child) => (isVariable(child) ? [child] : variablesOf(child)));
 }
 
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+/** Every variable the platform reads, in declaration order: what the README's table must list. */
+export const CONFIG_VARIABLES: readonly Pick<Variable<unknown>, 'env' | 'default' | 'secret'>[] = variablesOf(settings);
+
+/** The one schema: an object keyed by variable name, so each problem names its variable. */
+export const envSchema = z.object(
+  Object.fromEntries(
+    variablesOf(settings).map((v) => [v.env, v.default === undefined ? v.schema.optional() : v.schema]),
+  ),
+);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (fix the environment and start again):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
   }
-  return value;
 }
 
-export function loadConfig(): Config {
-  const nodeEnv = process.env.NODE_ENV ?? 'development';
-  return {
-    nodeEnv,
-    isProduction: nodeEnv === 'production',
-    host: process.env.HOST || '127.0.0.1',
-    port: intFromEnv('PORT', 4000, 0, 65535),
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: path.resolve(process.env.DATA_DIR || '.data'),
-    embeddedPgPort: intFromEnv('EMBEDDED_PG_PORT', 54329, 1024, 65535),
-    // 12 is the floor for production; tests lower it through the env to stay fast.
-    bcryptCost: intFromEnv('BCRYPT_COST', 12, 4, 31),
-    sessionTtlHours: intFromEnv('SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),
-    persistedOnly: oneOf('PERSISTED_ONLY', 'false', ['true', 'false'] as const) === 'true',
-    db: {
-      poolMax: intFromEnv('DB_POOL_MAX', 10, 1, 1000),
-      idleTimeoutMs: intFromEnv('DB_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000),
-      connectionTimeoutMs: intFromEnv('DB_CONNECTION_TIMEOUT_MS', 5_000, 0, 600_000),
-      statementTimeoutMs: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
-      pooler: oneOf('DB_POOLER', 'none', ['none', 'pgbouncer'] as const),
-    },
-    shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 30_000),
-    logLevel: process.env.LOG_LEVEL || 'info',
-    pgBinDir: process.env.PG_BIN_DIR || undefined,
-    telemetry: {
-      retentionDays: intFromEnv('TELEMETRY_RETENTION_DAYS', 90, 1, 36_500),
-      partitionsAhead: intFromEnv('TELEMETRY_PARTITIONS_AHEAD', 3, 1, 24),
-      ingestMaxBytes: intFromEnv('INGEST_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-      deviceIdHashKey: secretFromEnv('DEVICE_ID_HASH_KEY', 32),
-    },
-    releases: {
-      phaseIntervalSeconds: intFromEnv('ROLLOUT_PHASE_INTERVAL_SECONDS', 86_400, 1, 365 * 86_400),
-      upkeepIntervalMs: intFromEnv('RELEASE_UPKEEP_INTERVAL_MS', 15_000, 100, 60_000),
-    },
-    webhooks: {
-      retryBaseMs: intFromEnv('WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
-      maxAttempts: intFromEnv('WEBHOOK_MAX_ATTEMPTS', 8, 5, 50),
-      allowPrivate: oneOf('WEBHOOK_ALLOW_PRIVATE', 'false', ['true', 'false'] as const) === 'true',
-      timeoutMs: intFromEnv('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-    },
-  };
+function assemble(node: Settings, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(node).map(([key, child]) => [key, isVariable(child) ? values[child.env] : assemble(child, values)]),
+  );
 }
 
-/** A secret that must be long enough to be one; unset stays undefined. */
-function secretFromEnv(name: string, minLength: number): string | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (raw.length < minLength) {
-    throw new Error(`${name} must be at least ${minLength} characters (e.g. the output of \`openssl rand -hex 32\`)`);
+/**
+ * Reads and validates the environment. An empty variable counts as unset. Throws a ConfigError
+ * naming every bad variable (with its value, unless secret) before the caller starts anything.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const variables = variablesOf(settings);
+  const input: Record<string, string | undefined> = {};
+  for (const v of variables) {
+    const raw = env[v.env];
+    input[v.env] = raw === undefined || raw === '' ? v.default : raw;
   }
-  return raw;
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    const secret = new Set(variables.filter((v) => v.secret).map((v) => v.env));
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const shown = secret.has(name) ? '(value hidden)' : JSON.stringify(input[name]);
+        return `${name}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = assemble(settings, result.data) as Omit<Config, 'isProduction'>;
+  return { ...config, isProduction: config.nodeEnv === 'production' };
 }

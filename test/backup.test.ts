@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { fingerprint, withClient } from './helpers/fingerprint';
 import { createApiKey, signUp } from './helpers/factories';
 import { freePort, spawnNode } from './helpers/processes';
 import { startTestServer, type TestServer } from './helpers/test-server';
@@ -19,39 +19,6 @@ const mosis = async (args: string[], env: Record<string, string | undefined>) =>
   const { code } = await run.exited;
   return { code, output: run.output() };
 };
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Every table's row count and an md5 over all its rows, plus every sequence's position. */
-async function fingerprint(url: string): Promise<Record<string, string>> {
-  return withClient(url, async (client) => {
-    const result: Record<string, string> = {};
-    const { rows: tables } = await client.query(
-      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname`,
-    );
-    for (const { relname } of tables) {
-      const table = client.escapeIdentifier(relname);
-      const { rows: [row] } = await client.query(
-        `SELECT count(*) AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS md5 FROM public.${table} t`,
-      );
-      result[relname] = `${row.n} rows, md5 ${row.md5}`;
-    }
-    const { rows: sequences } = await client.query(
-      `SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1`,
-    );
-    for (const s of sequences) result[`sequence ${s.sequencename}`] = String(s.last_value);
-    return result;
-  });
-}
 
 /** Rows in tables the API does not fill yet, with awkward values: quotes, backslashes, unicode, NULLs, arrays, JSON. */
 async function populateDirectly(url: string, developerId: string): Promise<void> {

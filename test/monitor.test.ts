@@ -114,5 +114,5 @@ it('never creates pg_stat_statements unless asked, and uses it when the server p
 it('rejects unknown options', async () => {
   const { code, output } = await monitor(['--frobnicate'], server.database.url);
   expect(code).toBe(2);
-  expect(output).toContain('unknown option --frobnicate');
+  expect(output).toContain("unknown option '--frobnicate'");
 });

@@ -1,7 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, spawnNode, type Spawned, waitForHttp } from './helpers/processes';
+import net from 'node:net';
+import {
+  embeddedPostgresRunning,
+  freePort,
+  isAlive,
+  spawnNode,
+  spawnNpm,
+  type Spawned,
+  waitForHttp,
+  waitUntil,
+} from './helpers/processes';
 
 /**
  * The README's first steps, for real: `npm start` (dist/src/main.js, built by `npm test`'s pretest)
@@ -40,17 +50,7 @@ const graphql = async (query: string, variables: object = {}, token?: string) =>
   return (await response.json()) as any;
 };
 
-const postmasterRunning = () => {
-  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return false;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const postmasterRunning = () => embeddedPostgresRunning(dataDir);
 
 it('starts from nothing, serves GraphiQL and the sign-up → API key → me flow, and stops cleanly on SIGTERM', async () => {
   const server = await start();
@@ -82,4 +82,88 @@ it('recovers after kill -9, keeping the data', async () => {
   server.child.kill('SIGTERM');
   expect((await server.exited).code).toBe(0);
   expect(postmasterRunning()).toBe(false);
+});
+
+describe('process lifecycle', () => {
+  let ownDataDir: string;
+  beforeEach(() => {
+    ownDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mosis-lifecycle-'));
+    fs.chmodSync(ownDataDir, 0o755);
+  });
+  afterEach(() => fs.rmSync(ownDataDir, { recursive: true, force: true }));
+
+  const embeddedEnv = async (serverPort: number) => ({
+    DATABASE_URL: undefined,
+    DATA_DIR: ownDataDir,
+    PORT: String(serverPort),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  });
+  const refusesConnections = (serverPort: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = net.connect(serverPort, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+
+  it('SIGTERM to the `npm start` process stops the server it runs and its PostgreSQL', async () => {
+    const serverPort = await freePort();
+    const npm = spawnNpm(['start'], await embeddedEnv(serverPort));
+    await waitForHttp(`http://127.0.0.1:${serverPort}/readyz`, 90_000, npm);
+    const serverPid = Number(/"pid":(\d+).*Mosis API ready/.exec(npm.output())?.[1]);
+    expect(serverPid).not.toBe(npm.child.pid);
+
+    npm.child.kill('SIGTERM'); // what a container runtime or process manager does
+    try {
+      await npm.exited;
+      await waitUntil('the server process has exited', () => !isAlive(serverPid));
+    } finally {
+      if (isAlive(serverPid)) process.kill(serverPid, 'SIGTERM'); // an orphan must not outlive the test
+    }
+    expect(npm.output()).toContain('SIGTERM received: draining requests');
+    expect(await refusesConnections(serverPort)).toBe(true);
+    expect(embeddedPostgresRunning(ownDataDir)).toBe(false);
+  });
+
+  it('`npm start` on a built checkout does not compile (prints its time to ready, stated in the README)', async () => {
+    const serverPort = await freePort();
+    const env = await embeddedEnv(serverPort);
+    const first = spawnNode('dist/src/main.js', [], env); // initialises the data directory, as a first start would
+    await waitForHttp(`http://127.0.0.1:${serverPort}/readyz`, 60_000, first);
+    first.child.kill('SIGTERM');
+    await first.exited;
+
+    const startedAt = performance.now();
+    const npm = spawnNpm(['start'], env);
+    await waitForHttp(`http://127.0.0.1:${serverPort}/readyz`, 60_000, npm);
+    const seconds = (performance.now() - startedAt) / 1000;
+    npm.child.kill('SIGTERM');
+    await npm.exited;
+    console.log(`npm start → /readyz 200 on a built checkout with existing data: ${seconds.toFixed(2)} s`);
+    expect(npm.output()).not.toContain('mosis: compiling'); // fails when run on an unbuilt checkout: npm run build first
+  });
+
+  it('a start on a port in use exits non-zero and stops the PostgreSQL it started', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const server = spawnNode('dist/src/main.js', [], await embeddedEnv((taken.address() as net.AddressInfo).port));
+      const exit = await server.exited;
+      expect(exit.code).toBe(1);
+      expect(server.output()).toContain('embedded PostgreSQL listening'); // it had started
+      expect(server.output()).toContain('EADDRINUSE');
+      expect(embeddedPostgresRunning(ownDataDir)).toBe(false);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('SIGTERM while still starting stops what has started and exits', async () => {
+    const server = spawnNode('dist/src/main.js', [], await embeddedEnv(await freePort()));
+    await waitUntil('PostgreSQL is up', () => server.output().includes('embedded PostgreSQL listening'), 60_000);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    expect(server.output()).toContain('stopped');
+    expect(embeddedPostgresRunning(ownDataDir)).toBe(false);
+  });
 });

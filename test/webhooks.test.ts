@@ -1,6 +1,6 @@
 import { isForbiddenAddress } from '../src/webhooks/address-guard';
 import { startWebhookWorker } from '../src/webhooks/webhook-worker';
-import { createApiKey, createApp, createVersion, registerSigningKey, signUp, signUpWithRole, versionInput } from './helpers/factories';
+import { createApiKey, createApp, createVersion, registerSigningKey, signUp, versionInput } from './helpers/factories';
 import { appWithApprovedVersions, DELIVERIES, mutate, publishStaged, registerWebhook } from './helpers/releases';
 import { crashReport, post } from './helpers/telemetry';
 import { errorOf, startTestServer, type TestServer } from './helpers/test-server';

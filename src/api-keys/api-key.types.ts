@@ -1,11 +1,10 @@
-import { ArrayMaxSize, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { ApiKey } from './api-key.entity';
 
 @InputType()
 export class CreateApiKeyInput {
   @Field()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   name!: string;
 

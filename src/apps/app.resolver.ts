@@ -8,7 +8,8 @@ import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { App } from './app.entity';
 import { AppsArgs, CreateAppInput, SearchAppsArgs, UpdateAppInput } from './app.types';
-import { cursorValues } from './app.service';
+import { APP_CURSOR } from './app.service';
+import { SEARCH_CURSOR } from './search.service';
 import { viewerOf } from './visibility';
 
 export const AppConnection = Connection('App', App);
@@ -29,7 +30,7 @@ export class AppResolver {
   @Query(() => AppConnection, { description: 'Newest first. Drafts and suspended apps appear only to their owner, reviewers and admins.' })
   async apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
     const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
-    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args));
+    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args, APP_CURSOR));
     return primeApps(ctx, connection);
   }
 
@@ -37,7 +38,7 @@ export class AppResolver {
   async searchApps(@Args() args: SearchAppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
     const connection = await ctx.services.search.search(
       { query: args.query ?? null, tags: args.tags ?? [], category: args.category ?? null },
-      parsePage(args),
+      parsePage(args, SEARCH_CURSOR),
     );
     return primeApps(ctx, connection);
   }
@@ -59,7 +60,7 @@ export class AppResolver {
 
   @Mutation(() => App, { description: 'Admins only.' })
   suspendApp(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<App> {
-    return ctx.services.apps.suspend(requireScope(ctx, 'apps:write'), assertId('id', id), reason, ctx.ip);
+    return ctx.services.apps.suspend(requireScope(ctx, 'apps:write'), id, reason, ctx.ip);
   }
 
   @FieldResolver(() => Developer)
@@ -78,8 +79,7 @@ function primeApps(ctx: RequestContext, connection: ConnectionData<App>): Connec
 export class DeveloperAppsResolver {
   @FieldResolver(() => AppConnection, { description: 'Newest first; drafts and suspended apps only for the owner, reviewers and admins.' })
   async apps(@Root() developer: Developer, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
-    const page = parsePage(args);
-    if (page.after) cursorValues(page.after);
+    const page = parsePage(args, APP_CURSOR);
     const viewer = viewerOf(ctx.principal);
     const { apps } = ctx.services;
     const rows = await ctx.loaders.keyed

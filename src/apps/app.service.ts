@@ -3,7 +3,8 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
 import { queryRows } from '../db/sql';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { App, AppStatus } from './app.entity';
@@ -93,9 +94,10 @@ export class AppService {
     });
   }
 
-  /** Admins only; a suspended app disappears from search and from strangers. */
-  async suspend(principal: Principal, id: string, reason: string, ip: string | null): Promise<App> {
+  /** Admins only (checked before the arguments); a suspended app disappears from search and from strangers. */
+  async suspend(principal: Principal, rawId: string, reason: string, ip: string | null): Promise<App> {
     if (principal.role !== Role.ADMIN) throw forbidden('Only admins may suspend apps.');
+    const id = assertId('id', rawId);
     if (!reason.trim()) throw badInput('reason', 'must say why the app is suspended');
     return this.db.transaction(async (manager) => {
       const [app] = await queryRows<App>(
@@ -143,7 +145,7 @@ export class AppService {
     const countWhere = where.join(' AND ');
     const countParams = [...params];
     if (page.after) {
-      const [createdAt, id] = cursorValues(page.after);
+      const [createdAt, id] = page.after;
       where.push(`(a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`);
     }
     const rows: AppRow[] = await this.db.query(
@@ -163,7 +165,7 @@ export class AppService {
     const visible = visibleAppsSql(viewer, 'a', params);
     let cursor = '';
     if (page.after) {
-      const [createdAt, id] = cursorValues(page.after);
+      const [createdAt, id] = page.after;
       cursor = `AND (a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
     }
     const rows: (AppRow & { ownerId: string })[] = await this.db.query(
@@ -194,14 +196,8 @@ export class AppService {
   }
 }
 
-export function cursorValues(after: unknown[]): [string, string] {
-  const [createdAt, id] = after;
-  const isUuid = typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id);
-  if (typeof createdAt !== 'string' || !isUuid || !/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(createdAt)) {
-    throw badInput('after', 'is not a cursor returned by this list');
-  }
-  return [createdAt, id as string];
-}
+/** Newest-first app lists resume after (created_at, id). */
+export const APP_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
 function stripCursor(row: AppRow): App {
   const { cursorCreatedAt: _cursor, ...app } = row;

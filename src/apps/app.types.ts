@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Matches } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PageArgs } from '../graphql/connection';
 import { AppStatus } from './app.entity';
@@ -11,33 +11,27 @@ const PACKAGE_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 abstract class AppDetailsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(4000, { message: 'must be at most 4000 characters' })
   description?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(50, { message: 'must be at most 50 characters' })
   category?: string | null;
 
   @Field(() => [String], { nullable: true, description: `Up to ${MAX_TAGS}; stored lowercase, trimmed, without duplicates.` })
   @IsOptional()
   @ArrayMaxSize(MAX_TAGS * 5, { message: 'lists far too many tags' })
-  @MaxLength(50, { each: true, message: 'each tag must be at most 50 characters' })
   tags?: string[] | null;
 }
 
-const NAME_MAX = MaxLength(100, { message: 'must be at most 100 characters' });
 const NOT_BLANK = Matches(/\S/, { message: 'must not be blank' });
 
 @InputType()
 export class CreateAppInput extends AppDetailsInput {
   @Field({ description: 'Reverse-DNS, e.g. com.example.notes: two or more labels of [a-z][a-z0-9_]*.' })
-  @MaxLength(255, { message: 'must be at most 255 characters' })
   @Matches(PACKAGE_ID, { message: 'must be reverse-DNS like com.example.app (labels of [a-z][a-z0-9_]*)' })
   packageId!: string;
 
   @Field()
-  @NAME_MAX
   @NOT_BLANK
   name!: string;
 }
@@ -47,7 +41,6 @@ export class CreateAppInput extends AppDetailsInput {
 export class UpdateAppInput extends AppDetailsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @NAME_MAX
   @NOT_BLANK
   name?: string | null;
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { App } from './app.entity';
 import { APP_COLUMNS } from './app.service';
@@ -23,6 +23,9 @@ type RankedRow = App & { rank: number; sortName: string };
  * index) so "notse" still finds "Notes". Results are ranked, then ordered by name and id, which
  * makes the keyset cursor (rank, name, id) stable across pages.
  */
+/** Search results, best first, resume after (rank, lowercase name, id). */
+export const SEARCH_CURSOR: CursorKey = [cursorPart.float, cursorPart.text, cursorPart.uuid];
+
 export class SearchService {
   constructor(private readonly db: DataSource) {}
 
@@ -70,9 +73,6 @@ export function buildSearchQuery(filters: SearchFilters, page: Page) {
   let keyset = '';
   if (page.after) {
     const [afterRank, afterName, afterId] = page.after;
-    if (typeof afterRank !== 'number' || typeof afterName !== 'string' || typeof afterId !== 'string' || !/^[0-9a-f-]{36}$/.test(afterId)) {
-      throw badInput('after', 'is not a cursor returned by this search');
-    }
     const [r, n, id] = [params.push(afterRank), params.push(afterName), params.push(afterId)];
     keyset = `WHERE s.rank < $${r} OR (s.rank = $${r} AND (s."sortName" > $${n} OR (s."sortName" = $${n} AND s.id > $${id}::uuid)))`;
   }

@@ -3,6 +3,7 @@ import { requirePrincipal } from '../auth/guards';
 import { Connection, type ConnectionData, PageArgs, parsePage } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { AuditLog } from './audit-log.entity';
+import { AUDIT_CURSOR } from './audit.service';
 
 const AuditLogConnection = Connection('AuditLog', AuditLog);
 
@@ -10,6 +11,6 @@ const AuditLogConnection = Connection('AuditLog', AuditLog);
 export class AuditResolver {
   @Query(() => AuditLogConnection, { description: "Your own actions, newest first; admins see everyone's." })
   auditLogs(@Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AuditLog>> {
-    return ctx.services.audit.list(requirePrincipal(ctx), parsePage(args));
+    return ctx.services.audit.list(requirePrincipal(ctx), parsePage(args, AUDIT_CURSOR));
   }
 }

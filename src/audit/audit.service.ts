@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Role } from '../developers/role';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
-import { badInput } from '../graphql/errors';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { AuditLog } from './audit-log.entity';
 
 export interface AuditEntry {
@@ -12,6 +11,20 @@ export interface AuditEntry {
   targetId?: string;
   metadata?: Record<string, unknown>;
   ip: string | null;
+}
+
+/** How much of a caller-typed value (a mistyped email, say) an audit row keeps. */
+export const AUDIT_TEXT_MAX = 100;
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text the caller typed, made fit for an audit row that admins read: control characters, NUL and
+ * unpaired surrogates (which jsonb refuses) become U+FFFD, and only the first AUDIT_TEXT_MAX
+ * characters are kept, marked with an ellipsis when cut.
+ */
+export function auditSafeText(value: string): string {
+  const cut = value.length > AUDIT_TEXT_MAX ? `${value.slice(0, AUDIT_TEXT_MAX)}…` : value;
+  return cut.replace(UNSAFE_CHARACTERS, '\uFFFD');
 }
 
 /**
@@ -33,6 +46,9 @@ export async function recordAudit(manager: EntityManager, entry: AuditEntry): Pr
   );
 }
 
+/** Audit rows, newest first, resume after an id. */
+export const AUDIT_CURSOR: CursorKey = [cursorPart.int8];
+
 export class AuditService {
   constructor(private readonly db: DataSource) {}
 
@@ -41,8 +57,7 @@ export class AuditService {
    * (including failed sign-ins on their account); admins see everyone's.
    */
   async list(principal: Principal, page: Page): Promise<ConnectionData<AuditLog>> {
-    const afterId = page.after ? String(page.after[0]) : null;
-    if (afterId !== null && !/^\d+$/.test(afterId)) throw badInput('after', 'is not a cursor returned by this list');
+    const afterId = page.after ? page.after[0] : null;
     const scoped = this.db.getRepository(AuditLog).createQueryBuilder('a');
     if (principal.role !== Role.ADMIN) scoped.where('a.actor_id = :actor', { actor: principal.developerId });
 

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, Mutation, Resolver } from 'type-graphql';
+import { CHECKS_OWN_INPUT } from '../graphql/input-rules';
 import type { RequestContext } from '../graphql/context';
 import { AuthPayload, SignUpInput } from './auth.types';
 import { requirePrincipal } from './guards';
@@ -15,7 +16,9 @@ export class AuthResolver {
     return result;
   }
 
+  // Checks its own arguments' length and encoding (input-rules), so a refused attempt is audited too.
   @Mutation(() => AuthPayload)
+  @Extensions({ [CHECKS_OWN_INPUT]: true })
   async signIn(
     @Arg('email') email: string,
     @Arg('password') password: string,

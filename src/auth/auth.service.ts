@@ -1,9 +1,10 @@
 import bcrypt from 'bcrypt';
 import type { DataSource, EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit.service';
+import { auditSafeText, recordAudit } from '../audit/audit.service';
 import { Developer } from '../developers/developer.entity';
 import { Role } from '../developers/role';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
+import { stringProblem } from '../graphql/input-rules';
 import type { Principal } from './principal';
 import { isScope, SCOPES, type Scope } from './scopes';
 import { API_KEY_PREFIX, hashSecret, newSecret, sameDigest, SESSION_TOKEN_PREFIX } from './tokens';
@@ -50,8 +51,16 @@ export class AuthService {
     }
   }
 
-  /** Every attempt is audited; a failure says only that the pair did not match. */
+  /**
+   * Every attempt is audited, even one refused for its input (too long, NUL, broken Unicode); a
+   * failure says only that the pair did not match.
+   */
   async signIn(email: string, password: string, ip: string | null): Promise<AuthResult> {
+    const refusal = stringProblem('email', email) ?? stringProblem('password', password);
+    if (refusal) {
+      await this.auditFailedSignIn(null, email, ip);
+      throw refusal;
+    }
     const developer = await this.db
       .getRepository(Developer)
       .createQueryBuilder('d')
@@ -59,14 +68,7 @@ export class AuthService {
       .getOne();
     const matches = await bcrypt.compare(password, developer?.passwordHash ?? (await this.decoyHash));
     if (!developer || !developer.passwordHash || !matches) {
-      await recordAudit(this.db.manager, {
-        actorId: developer?.id ?? null,
-        action: 'developer.sign_in_failed',
-        targetType: 'developer',
-        targetId: developer?.id,
-        metadata: { email: email.trim().toLowerCase() },
-        ip,
-      });
+      await this.auditFailedSignIn(developer?.id ?? null, email, ip);
       throw unauthenticated('Email or password is incorrect.');
     }
     const session = await this.db.transaction(async (manager) => {
@@ -77,6 +79,17 @@ export class AuthService {
       return session;
     });
     return { ...session, developer };
+  }
+
+  private auditFailedSignIn(developerId: string | null, typedEmail: string, ip: string | null): Promise<void> {
+    return recordAudit(this.db.manager, {
+      actorId: developerId,
+      action: 'developer.sign_in_failed',
+      targetType: 'developer',
+      targetId: developerId ?? undefined,
+      metadata: { email: auditSafeText(typedEmail.trim().toLowerCase()) },
+      ip,
+    });
   }
 
   async signOut(principal: Principal, ip: string | null): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { IsEmail, Matches, MaxLength, MinLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { IsEmail, Matches, MinLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { Developer } from '../developers/developer.entity';
 
@@ -16,12 +16,10 @@ class FitsBcrypt implements ValidatorConstraintInterface {
 @InputType()
 export class SignUpInput {
   @Field()
-  @MaxLength(255, { message: 'must be at most 255 characters' })
   @IsEmail({}, { message: 'must be a valid email address' })
   email!: string;
 
   @Field()
-  @MaxLength(100, { message: 'must be at most 100 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   name!: string;
 

@@ -1,57 +1,48 @@
-import 'reflect-metadata';
-import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
-import { AppError } from '../graphql/errors';
-import { type Command, UsageError } from './command';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { PROJECT_ROOT } from '../paths';
+import { type CommandFactory, EXIT_FAILURE, EXIT_USAGE } from './command';
+import { backup } from './commands/backup';
 import { grantRole } from './commands/grant-role';
 import { migrate, migrateRevert } from './commands/migrate';
-import { backup } from './commands/backup';
+import { migrateStatus } from './commands/migrate-status';
 import { monitor } from './commands/monitor';
-import { restore } from './commands/restore';
 import { partitions } from './commands/partitions';
+import { restore } from './commands/restore';
+import { seed } from './commands/seed';
 
-const commands: Command[] = [migrate, migrateRevert, grantRole, backup, restore, monitor, partitions];
+const commands: CommandFactory[] = [migrate, migrateRevert, migrateStatus, grantRole, backup, restore, monitor, partitions, seed];
 
-function usage(): string {
-  const lines = commands.map((c) => `  npx mosis ${c.usage.padEnd(44)} ${c.summary}`);
-  return ['Usage:', ...lines, '', 'Uses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./.data).'].join('\n');
+function buildProgram(): Command {
+  const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  const program = new Command('mosis')
+    .description('Operate the Mosis platform: migrations, roles, backups, health, test data.')
+    .version(version, '-V, --version', 'print the version of this checkout')
+    .usage('<command> [arguments] [options]')
+    // Throw instead of exiting, so every command-line mistake leaves with EXIT_USAGE (below).
+    .exitOverride()
+    .showHelpAfterError()
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      '\nUses DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./.data).\n' +
+        'Run `npx mosis <command> --help` for a command\'s arguments and options.',
+    );
+  for (const build of commands) program.addCommand(build().copyInheritedSettings(program));
+  return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || ['help', '--help', '-h'].includes(name)) {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    console.error(`mosis: unknown command "${name}"\n\n${usage()}`);
-    return 2;
-  }
-  const config = loadConfig();
-  const database = await openDatabase(config, (message) => console.error(message));
   try {
-    await command.run(args, { database, config });
-    return 0;
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`mosis: ${error.message}\n  npx mosis ${command.usage}`);
-      return 2;
-    }
-    if (error instanceof AppError) {
-      console.error(`mosis: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await database.close();
+    // Commander already printed what was wrong (with a "did you mean" for a misspelt command).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    console.error(`mosis: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILURE;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`mosis: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2)).then((code) => process.exit(code));

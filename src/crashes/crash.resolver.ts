@@ -3,6 +3,7 @@ import { requireScope } from '../auth/guards';
 import { type ConnectionData, parsePage } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
+import { CRASH_GROUP_CURSOR } from './crash.service';
 import { type CrashGroup, CrashGroupConnection, CrashGroupsArgs } from './crash-group.types';
 
 @Resolver()
@@ -12,6 +13,6 @@ export class CrashResolver {
     const principal = requireScope(ctx, 'telemetry:read');
     const appId = assertId('appId', args.appId);
     await ctx.services.telemetry.authorizeRead(principal, appId);
-    return ctx.services.crashes.groups(appId, { from: args.from ?? null, to: args.to ?? null }, parsePage(args));
+    return ctx.services.crashes.groups(appId, { from: args.from ?? null, to: args.to ?? null }, parsePage(args, CRASH_GROUP_CURSOR));
   }
 }

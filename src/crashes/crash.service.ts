@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
@@ -127,7 +127,7 @@ export class CrashService {
    */
   async groups(appId: string, range: { from: Date | null; to: Date | null }, page: Page): Promise<ConnectionData<CrashGroup>> {
     if (range.from && range.to && range.from > range.to) throw badInput('to', 'must not be before from');
-    const after = page.after ? groupCursor(page.after) : null;
+    const after = page.after ? { count: page.after[0], fingerprint: page.after[1] } : null;
     const params: unknown[] = [appId];
     const where = ['app_id = $1'];
     if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
@@ -163,10 +163,5 @@ export class CrashService {
   }
 }
 
-function groupCursor(after: unknown[]): { count: string; fingerprint: string } {
-  const [count, fingerprint] = after;
-  if (typeof count !== 'string' || !/^\d{1,19}$/.test(count) || typeof fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(fingerprint)) {
-    throw badInput('after', 'is not a cursor returned by this list');
-  }
-  return { count, fingerprint };
-}
+/** Crash groups, most crashes first, resume after (count, fingerprint). */
+export const CRASH_GROUP_CURSOR: CursorKey = [cursorPart.int8, cursorPart.sha256];

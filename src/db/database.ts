@@ -19,7 +19,12 @@ export async function resolveDatabaseUrl(
 ): Promise<{ url: string; stopServer: () => Promise<void> }> {
   if (config.databaseUrl) return { url: config.databaseUrl, stopServer: async () => {} };
   const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
-  await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
+  try {
+    await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
   return { url: embedded.urlFor(EMBEDDED_DATABASE_NAME), stopServer: embedded.stop };
 }
 

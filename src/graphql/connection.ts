@@ -1,6 +1,7 @@
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLScalarType } from 'graphql';
 import { badInput } from './errors';
+import { MAX_LENGTH, textProblem } from './input-rules';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -73,19 +74,58 @@ export interface Page {
   after: unknown[] | null;
 }
 
-export function parsePage(args: PageArgs): Page {
+const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INT8_MAX = 2n ** 63n - 1n;
+
+function isTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+}
+
+/**
+ * What each part of a keyset cursor may hold: the types of the columns a list resumes after.
+ * A cursor is the client's to send back, so it is input like any other and must fit its column.
+ */
+export const cursorPart = {
+  /** A UTC timestamp without offset or with Z, microseconds at most, years 0001-9999. */
+  timestamp: (value: unknown) => typeof value === 'string' && isTimestamp(value),
+  uuid: (value: unknown) => typeof value === 'string' && UUID.test(value),
+  int4: (value: unknown) => Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1,
+  /** A non-negative bigint column, as the digits pg returns it in. */
+  int8: (value: unknown) => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= INT8_MAX,
+  float: (value: unknown) => typeof value === 'number' && Number.isFinite(value),
+  text: (value: unknown) => typeof value === 'string' && value.length <= MAX_LENGTH.after && textProblem(value) === null,
+  sha256: (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value),
+};
+
+/** The parts of one list's cursor, in order. */
+export type CursorKey = readonly ((value: unknown) => boolean)[];
+
+/** Paging arguments, with `after` decoded and checked against the list's cursor key. */
+export function parsePage(args: PageArgs, key: CursorKey): Page {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw badInput('first', `must be between 1 and ${MAX_PAGE_SIZE}, got ${limit}`);
   }
   if (args.after == null) return { limit, after: null };
+  return { limit, after: decodeCursor('after', args.after, key) };
+}
+
+function decodeCursor(field: string, cursor: string, key: CursorKey): unknown[] {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(args.after, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length > 0) return { limit, after: values };
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    values = null;
   }
-  throw badInput('after', 'is not a cursor returned by this list');
+  const fits = Array.isArray(values) && values.length === key.length && key.every((isValid, i) => isValid(values[i]));
+  if (!fits) throw badInput(field, 'is not a cursor returned by this list');
+  return values as unknown[];
 }
 
 export function encodeCursor(values: unknown[]): string {

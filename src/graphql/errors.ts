@@ -44,6 +44,15 @@ export const conflict = (message: string, field?: string) => new AppError('CONFL
 export const badInput = (field: string, message: string) =>
   new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 
+/**
+ * An AppError thrown before execution (from a plugin hook) rather than by a resolver: Apollo
+ * answers those with HTTP 500 unless the error names its own status.
+ */
+export function asRequestError(error: AppError): AppError {
+  error.extensions.http = { status: error.httpStatus };
+  return error;
+}
+
 /** Unique-violation from PostgreSQL (SQLSTATE 23505) on the named constraint or index. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
@@ -90,6 +99,17 @@ export function formatError(
     };
   }
 
+  // Our own error reported from a validation rule: Apollo files it under GRAPHQL_VALIDATION_FAILED,
+  // but the client should see the code we chose.
+  if (original instanceof AppError && code !== original.code) {
+    return formatError({ ...formatted, extensions: { ...formatted.extensions, code: original.code } }, original, exposeInternals, logUnexpected);
+  }
+  // Apollo's own refusals of a malformed request (a persisted-query hash that does not match the
+  // text, an unsupported version) carry an HTTP 4xx status but no code: they are the client's doing.
+  if (code === 'INTERNAL_SERVER_ERROR' && isClientHttpStatus(error)) {
+    return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+
   const isKnown = original instanceof AppError || (original instanceof GraphQLError && code !== 'INTERNAL_SERVER_ERROR');
   if (isKnown) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
@@ -104,4 +124,9 @@ export function formatError(
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
+}
+
+function isClientHttpStatus(error: unknown): boolean {
+  const status = (error as { extensions?: { http?: { status?: unknown } } })?.extensions?.http?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -10,10 +10,3 @@ export async function assertValid(input: object): Promise<void> {
   const errors = await validate(input, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length > 0) throw new ArgumentValidationError(errors);
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** NUL or an unpaired UTF-16 surrogate: text PostgreSQL cannot store as sent. */
-export function hasUnstorableCharacters(value: string): boolean {
-  return value.includes('\u0000') || LONE_SURROGATE.test(value);
-}

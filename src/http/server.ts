@@ -8,9 +8,12 @@ import type { Config } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
+import { inputRulesPlugin } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
+import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+import { logSerializers } from './log-serializers';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
@@ -25,9 +28,9 @@ export interface HttpDeps {
 /** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
 export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers },
     requestIdHeader: 'x-request-id',
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    trustProxy: config.trustProxy,
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
@@ -39,8 +42,15 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
+    // Limits on the document (depth, aliases, …) are validation rules, so a cached document skips
+    // them; the cost and input checks depend on the variables and run per request, before execution.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: queryLimitRules(config.limits),
     // Cache-control hints would wrap every field resolver for a feature nothing here uses.
-    plugins: [fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled(),
+      queryCostPlugin(config.limits.maxCost), inputRulesPlugin(),
+    ],
   });
   await apollo.start();
 

@@ -1,7 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireScope } from '../auth/guards';
 import type { RequestContext } from '../graphql/context';
-import { assertId } from '../graphql/ids';
 import { AppVersion } from '../versions/app-version.entity';
 import { PublishArgs, Rollout, rolloutOf } from './rollout.types';
 
@@ -14,7 +13,7 @@ export class RolloutResolver {
   })
   publishVersion(@Args() args: PublishArgs, @Ctx() ctx: RequestContext): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.publish(principal, assertId('id', args.id), args, ctx.ip);
+    return ctx.services.rollouts.publish(principal, args.id, args, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: `Raises a rollout's percentage (only upward; 100 completes it). ${OWNER_ONLY}` })
@@ -24,19 +23,19 @@ export class RolloutResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.update(principal, assertId('versionId', versionId), percentage, ctx.ip);
+    return ctx.services.rollouts.update(principal, versionId, percentage, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: `Stops a rollout from growing (phased steps wait); devices already included keep it. ${OWNER_ONLY}` })
   pauseRollout(@Arg('versionId', () => ID) versionId: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.pause(principal, assertId('versionId', versionId), ctx.ip);
+    return ctx.services.rollouts.pause(principal, versionId, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: `PAUSED → ACTIVE. ${OWNER_ONLY}` })
   resumeRollout(@Arg('versionId', () => ID) versionId: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.resume(principal, assertId('versionId', versionId), ctx.ip);
+    return ctx.services.rollouts.resume(principal, versionId, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: `Stops offering the version to anyone; final. ${OWNER_ONLY}` })
@@ -46,13 +45,13 @@ export class RolloutResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.halt(principal, assertId('versionId', versionId), reason, ctx.ip);
+    return ctx.services.rollouts.halt(principal, versionId, reason, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: `Offers the version to every device (COMPLETE, 100%). ${OWNER_ONLY}` })
   completeRollout(@Arg('versionId', () => ID) versionId: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
     const principal = requireScope(ctx, 'apps:write');
-    return ctx.services.rollouts.complete(principal, assertId('versionId', versionId), ctx.ip);
+    return ctx.services.rollouts.complete(principal, versionId, ctx.ip);
   }
 
   @Query(() => AppVersion, {

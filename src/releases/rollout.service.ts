@@ -4,7 +4,6 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { badInput } from '../graphql/errors';
-import { hasUnstorableCharacters } from '../graphql/validation';
 import type { AppVersion } from '../versions/app-version.entity';
 import { type AppVersionService, VERSION_COLUMNS } from '../versions/app-version.service';
 import { recordEvent } from '../webhooks/outbox';
@@ -28,10 +27,8 @@ export interface RolloutActor {
 }
 
 const SERVER: RolloutActor = { developerId: null, ip: null };
-const HALT_REASON_MAX = 500;
 /** Fewer active devices than this say too little about a version's crash-free rate to halt it. */
 const MIN_DEVICES_FOR_HALT = 50;
-const DEVICE_ID_MAX = 256;
 
 /** Rollout fields of a publish, checked: (percentage, phased, halt threshold). */
 function rolloutPlan(options: RolloutOptions): { percentage: number; phased: boolean; haltBelow: number | null } {
@@ -141,10 +138,6 @@ export class RolloutService {
     return this.change(principal, versionId, ip, 'rollout.halt', () => {
       const trimmed = reason.trim();
       if (!trimmed) throw badInput('reason', 'say why the rollout is halted');
-      if (trimmed.length > HALT_REASON_MAX) throw badInput('reason', `must be at most ${HALT_REASON_MAX} characters`);
-      if (hasUnstorableCharacters(trimmed)) {
-        throw badInput('reason', 'must not contain NUL characters or unpaired surrogates');
-      }
       return { set: `rollout_state = 'halted', rollout_halted_reason = $2::text, rollout_next_step_at = NULL`, params: [trimmed] };
     });
   }
@@ -267,13 +260,7 @@ export class RolloutService {
    * offered (see offeredToDeviceSql); null for unknown, draft and suspended apps.
    */
   async forDevice(packageId: string, deviceId: string, currentVersionCode: number | null): Promise<AppVersion | null> {
-    if (deviceId.length === 0 || deviceId.length > DEVICE_ID_MAX) {
-      throw badInput('deviceId', `must be 1 to ${DEVICE_ID_MAX} characters`);
-    }
-    if (hasUnstorableCharacters(deviceId)) {
-      throw badInput('deviceId', 'must not contain NUL characters or unpaired surrogates');
-    }
-    if (packageId.length > 255) return null;
+    if (deviceId.length === 0) throw badInput('deviceId', 'must not be empty');
     const [version] = await this.db.query(
       `SELECT ${VERSION_COLUMNS('v')} FROM apps a JOIN app_versions v ON v.app_id = a.id
         WHERE a.package_id = $1 AND a.status = 'published' AND v.version_code > $3::int

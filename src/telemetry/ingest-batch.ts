@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppError, forbidden } from '../graphql/errors';
+import { jsonProblem } from '../graphql/input-rules';
 
 /** The most items one POST to /v1/telemetry or /v1/crashes may carry. */
 export const MAX_BATCH_ITEMS = 10_000;
@@ -159,6 +160,12 @@ export class ItemReader {
     if (value == null) return null;
     if (typeof value !== 'object' || Array.isArray(value)) {
       this.problems.push(`${field}: must be a JSON object`);
+      return null;
+    }
+    // Before stringifying: JSON.stringify recurses, and 15,000 nested arrays exhaust its stack.
+    const tooDeep = jsonProblem(value, { depthOnly: true });
+    if (tooDeep) {
+      this.problems.push(`${field}: ${tooDeep}`);
       return null;
     }
     const json = JSON.stringify(value);

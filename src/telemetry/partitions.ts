@@ -10,7 +10,7 @@ export function monthOf(date: Date): Month {
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 };
 }
 
-function addMonths({ year, month }: Month, count: number): Month {
+export function addMonths({ year, month }: Month, count: number): Month {
   const index = year * 12 + (month - 1) + count;
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
@@ -42,6 +42,25 @@ const MONTHLY_TABLES = [
 type MonthlyTable = (typeof MONTHLY_TABLES)[number];
 
 const partitionName = (table: MonthlyTable, m: Month) => `${table.parent}_y${m.year}m${pad2(m.month)}`;
+
+export interface MonthlyPartition {
+  name: string;
+  /** Creates it detached: LIKE the parent, without indexes. */
+  create: string;
+  /** Attaches it, which builds the parent's indexes on it in one pass over its rows. */
+  attach: string;
+}
+
+/** One month's partition of a monthly table; between create and attach it can be filled in bulk (`mosis seed` does). */
+export function monthlyPartition(parent: MonthlyTable['parent'], month: Month): MonthlyPartition {
+  const table = MONTHLY_TABLES.find((t) => t.parent === parent)!;
+  const name = partitionName(table, month);
+  return {
+    name,
+    create: `CREATE TABLE "${name}" (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`,
+    attach: `ALTER TABLE ${parent} ATTACH PARTITION "${name}" FOR VALUES FROM (${table.bound(month)}) TO (${table.bound(addMonths(month, 1))})`,
+  };
+}
 
 /** Partition DDL waits at most this long for a lock, so it never stalls ingestion queued behind it. */
 const LOCK_TIMEOUT = '2s';
@@ -115,9 +134,8 @@ export class PartitionManager {
   private async createPartition(manager: EntityManager, table: MonthlyTable, month: Month, name: string): Promise<number> {
     const from = table.bound(month);
     const to = table.bound(addMonths(month, 1));
-    await manager.query(
-      `CREATE TABLE "${name}" (LIKE ${table.parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`,
-    );
+    const partition = monthlyPartition(table.parent, month);
+    await manager.query(partition.create);
     const [{ moved }] = await manager.query(
       `WITH taken AS (
          DELETE FROM ${table.parent}_default WHERE ${table.column} >= ${from} AND ${table.column} < ${to} RETURNING *
@@ -126,7 +144,7 @@ export class PartitionManager {
        )
        SELECT count(*)::int AS moved FROM put`,
     );
-    await manager.query(`ALTER TABLE ${table.parent} ATTACH PARTITION "${name}" FOR VALUES FROM (${from}) TO (${to})`);
+    await manager.query(partition.attach);
     return moved;
   }
 

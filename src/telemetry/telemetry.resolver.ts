@@ -8,7 +8,7 @@ import { assertId } from '../graphql/ids';
 import { assertMayReadTelemetry } from './telemetry-access';
 import { TelemetryDailyRow } from './telemetry-daily.entity';
 import type { TelemetryEvent } from './telemetry-event.entity';
-import { checkedEventType, dailyRange } from './telemetry.service';
+import { checkedEventType, dailyRange, EVENT_CURSOR } from './telemetry.service';
 import { TelemetryDailyArgs, TelemetryDailyRangeArgs, TelemetryEventConnection, TelemetryEventsArgs } from './telemetry.types';
 
 @Resolver()
@@ -31,7 +31,7 @@ export class TelemetryResolver {
     await ctx.services.telemetry.authorizeRead(principal, appId);
     if (args.from > args.to) throw badInput('to', 'must not be before from');
     const filter = { from: args.from, to: args.to, eventType: checkedEventType(args.eventType) };
-    return ctx.services.telemetry.events(appId, filter, parsePage(args));
+    return ctx.services.telemetry.events(appId, filter, parsePage(args, EVENT_CURSOR));
   }
 }
 

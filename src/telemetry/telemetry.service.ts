@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AppService } from '../apps/app.service';
 import type { Principal } from '../auth/principal';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from './device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
@@ -111,7 +111,7 @@ export class TelemetryService {
     const countWhere = where.join(' AND ');
     const countParams = [...params];
     if (page.after) {
-      const [timestamp, id] = eventCursor(page.after);
+      const [timestamp, id] = page.after;
       where.push(`("timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
     }
     // ORDER BY names e.id: a bare `id` would mean the text alias, and sort 10 before 9.
@@ -147,10 +147,5 @@ export function checkedEventType(eventType: string | null | undefined): string |
   return eventType;
 }
 
-function eventCursor(after: unknown[]): [string, string] {
-  const [timestamp, id] = after;
-  if (typeof timestamp !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(timestamp) || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) {
-    throw badInput('after', 'is not a cursor returned by this list');
-  }
-  return [timestamp, id];
-}
+/** Events, newest first, resume after (timestamp, id). */
+export const EVENT_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.int8];

@@ -7,6 +7,7 @@ import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { AppVersion } from './app-version.entity';
+import { VERSION_CURSOR } from './app-version.service';
 import { CreateVersionInput } from './app-version.types';
 
 export const AppVersionConnection = Connection('AppVersion', AppVersion);
@@ -25,7 +26,7 @@ export class AppVersionResolver {
 
   @Mutation(() => AppVersion, { description: 'DRAFT or REJECTED → REVIEW. The app owner.' })
   submitVersionForReview(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'submit', null, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'submit', null, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → APPROVED. Reviewers and admins.' })
@@ -34,12 +35,12 @@ export class AppVersionResolver {
     @Arg('notes', () => String, { nullable: true }) notes: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'approve', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'approve', notes, ctx.ip);
   }
 
   @Mutation(() => AppVersion, { description: 'REVIEW → REJECTED, with notes saying what must change. Reviewers and admins.' })
   rejectVersion(@Arg('id', () => ID) id: string, @Arg('notes') notes: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), assertId('id', id), 'reject', notes, ctx.ip);
+    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'reject', notes, ctx.ip);
   }
 
   @FieldResolver(() => App)
@@ -57,7 +58,7 @@ export class AppVersionsResolver {
 
   @FieldResolver(() => AppVersionConnection, { description: 'Highest versionCode first; unpublished ones only for the owner, reviewers and admins.' })
   async versions(@Root() app: App, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
-    const page = parsePage(args);
+    const page = parsePage(args, VERSION_CURSOR);
     const viewer = viewerOf(ctx.principal);
     const { versions } = ctx.services;
     const rows = await ctx.loaders.keyed

@@ -6,8 +6,9 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type Page } from '../graphql/connection';
+import { type CursorKey, cursorPart, type Page } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
+import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { fullyRolledOutSql } from '../releases/rollout-rule';
 import { versionEventData } from '../releases/rollout.types';
@@ -43,6 +44,9 @@ export interface NewVersion {
   minMosisVersion?: string | null;
   releaseNotes?: string | null;
 }
+
+/** Versions, highest code first, resume after a version_code. */
+export const VERSION_CURSOR: CursorKey = [cursorPart.int4];
 
 type Transition = 'submit' | 'approve' | 'reject' | 'publish';
 
@@ -132,18 +136,25 @@ export class AppVersionService {
   }
 
   /**
-   * Moves a version along the workflow. `alsoDo` runs in the same transaction once the version has
-   * moved (the app and version rows still locked); whatever it throws undoes the whole transition.
+   * Moves a version along the workflow. Authorization before validation: only staff may approve
+   * or reject, whatever the id; an id that names no version is BAD_USER_INPUT for staff (who may
+   * act on any version) and NOT_FOUND for owners' actions, as for any version they cannot see.
+   * `alsoDo` runs in the same transaction once the version has moved (the app and version rows
+   * still locked); whatever it throws undoes the whole transition.
    */
   async transition(
     principal: Principal,
-    id: string,
+    rawId: string,
     action: Transition,
     notes: string | null,
     ip: string | null,
     alsoDo?: (manager: EntityManager, version: AppVersion, app: App) => Promise<AppVersion>,
   ): Promise<AppVersion> {
     const rule = TRANSITIONS[action];
+    const staff = isStaff(principal.role);
+    if (rule.by === 'staff' && !staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
+    if (rule.by === 'owner' && !isId(rawId)) throw notFound('Version');
+    const id = assertId('id', rawId);
     return this.db.transaction(async (manager) => {
       // Lock the app before the version, the same order createVersion uses, so they cannot deadlock.
       const [row] = await manager.query(
@@ -151,13 +162,12 @@ export class AppVersionService {
           WHERE v.id = $1 FOR UPDATE OF a, v`,
         [id],
       );
-      const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+      const viewer = { developerId: principal.developerId, staff };
       if (!row || !canViewVersion(viewer, row, { status: row.versionStatus })) throw notFound('Version');
       const { versionStatus, ...app } = row as App & { versionStatus: VersionStatus };
       if (rule.by === 'owner' && app.developerId !== principal.developerId) {
         throw forbidden(`Only the app's owner may have a version ${rule.verb}.`);
       }
-      if (rule.by === 'staff' && !viewer.staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
       if (!rule.from.includes(versionStatus)) {
         throw badInput('status', `the version is ${versionStatus.toUpperCase()}; only ${rule.from.map((s) => s.toUpperCase()).join(' or ')} versions can be ${rule.verb}`);
       }
@@ -185,15 +195,17 @@ export class AppVersionService {
 
   /**
    * Locks a version and its app (app first, as transition does) for a change only the app's owner
-   * may make: NOT_FOUND for whoever may not see the version, FORBIDDEN for anyone else but the owner.
+   * may make: NOT_FOUND for whoever may not see the version (or sends an id that names none),
+   * FORBIDDEN for anyone else but the owner.
    */
-  async lockOwnVersion(manager: EntityManager, principal: Principal, id: string): Promise<{ app: App; version: AppVersion }> {
+  async lockOwnVersion(manager: EntityManager, principal: Principal, rawId: string): Promise<{ app: App; version: AppVersion }> {
+    if (!isId(rawId)) throw notFound('Version');
     const [row] = await manager.query(
       `SELECT ${APP_COLUMNS('a')}, row_to_json(version) AS version
          FROM app_versions v JOIN apps a ON a.id = v.app_id
         CROSS JOIN LATERAL (SELECT ${VERSION_COLUMNS('v')}) version
         WHERE v.id = $1 FOR UPDATE OF a, v`,
-      [id],
+      [rawId.toLowerCase()],
     );
     const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
     if (!row || !canViewVersion(viewer, row, row.version)) throw notFound('Version');
@@ -219,7 +231,7 @@ export class AppVersionService {
   async pageForApps(appIds: readonly string[], viewer: Viewer, page: Page): Promise<AppVersion[][]> {
     const params: unknown[] = [appIds];
     const visible = visibleVersionsSql(viewer, 'v', 'a', params);
-    const cursor = page.after ? `AND v.version_code < $${params.push(versionCodeCursor(page.after))}` : '';
+    const cursor = page.after ? `AND v.version_code < $${params.push(page.after[0])}` : '';
     const rows: AppVersion[] = await this.db.query(
       `SELECT page.* FROM unnest($1::uuid[]) AS parent(id)
        CROSS JOIN LATERAL (
@@ -248,8 +260,3 @@ export class AppVersionService {
   }
 }
 
-function versionCodeCursor(after: unknown[]): number {
-  const [code] = after;
-  if (!Number.isInteger(code)) throw badInput('after', 'is not a cursor returned by this list');
-  return code as number;
-}

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsInt, IsOptional, IsUrl, Matches, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, IsUrl, Matches, Min } from 'class-validator';
 import { GraphQLBigInt } from 'graphql-scalars';
 import { Field, ID, InputType, Int } from 'type-graphql';
 
@@ -13,12 +13,10 @@ export class CreateVersionInput {
   versionCode!: number;
 
   @Field()
-  @MaxLength(20, { message: 'must be at most 20 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   versionName!: string;
 
   @Field({ description: 'Where devices download the package; https only.' })
-  @MaxLength(2048, { message: 'must be at most 2048 characters' })
   @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { message: 'must be an https:// URL' })
   packageUrl!: string;
 
@@ -30,22 +28,18 @@ export class CreateVersionInput {
   packageSha256!: string;
 
   @Field({ description: 'Base64 Ed25519 signature over "mosis-package-v1:<packageId>:<versionCode>:<packageSha256>".' })
-  @MaxLength(512, { message: 'must be at most 512 characters' })
   signature!: string;
 
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(100, { message: 'at most 100 permissions' })
-  @MaxLength(100, { each: true, message: 'each permission must be at most 100 characters' })
   permissions?: string[] | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(20, { message: 'must be at most 20 characters' })
   minMosisVersion?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(10000, { message: 'must be at most 10000 characters' })
   releaseNotes?: string | null;
 }

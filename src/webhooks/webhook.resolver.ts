@@ -6,6 +6,7 @@ import type { RequestContext } from '../graphql/context';
 import { forbidden } from '../graphql/errors';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
+import { DELIVERY_CURSOR } from './webhook.service';
 import {
   CreateWebhookInput, CreateWebhookPayload, Webhook, WebhookDelivery, WebhookDeliveryConnection,
 } from './webhook.types';
@@ -25,20 +26,20 @@ export class WebhookResolver {
   @Mutation(() => Webhook, { description: 'Deletes one of your webhooks, dropping its pending deliveries. Needs account:write.' })
   deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Webhook> {
     const principal = requireScope(ctx, 'account:write');
-    return ctx.services.webhooks.delete(principal, assertId('id', id), ctx.ip);
+    return ctx.services.webhooks.delete(principal, id, ctx.ip);
   }
 
   @Mutation(() => WebhookDelivery, { description: 'Sends a delivery\'s message again (same webhook-id) as a new delivery. Needs account:write.' })
   redeliverWebhookDelivery(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<WebhookDelivery> {
     const principal = requireScope(ctx, 'account:write');
-    return ctx.services.webhooks.redeliver(principal, assertId('id', id), ctx.ip);
+    return ctx.services.webhooks.redeliver(principal, id, ctx.ip);
   }
 
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'The delivery log, newest first. Needs account:read.' })
   deliveries(@Root() webhook: Webhook, @Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<WebhookDelivery>> {
     const principal = requireScope(ctx, 'account:read');
     if (!isSelfOrAdmin(principal, webhook.developerId)) throw forbidden("Another developer's webhook deliveries are not visible to you.");
-    return ctx.services.webhooks.deliveries(webhook.id, parsePage(args));
+    return ctx.services.webhooks.deliveries(webhook.id, parsePage(args, DELIVERY_CURSOR));
   }
 }
 

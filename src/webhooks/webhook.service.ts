@@ -4,12 +4,16 @@ import type { AppService } from '../apps/app.service';
 import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
-import { type ConnectionData, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput, conflict, notFound } from '../graphql/errors';
+import { isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { hostOf, isForbiddenAddress, resolveAll } from './address-guard';
 import { WEBHOOK_EVENT_TYPES } from './outbox';
 import type { CreateWebhookPayload, Webhook, WebhookDelivery } from './webhook.types';
+
+/** The delivery log's keyset: (created_at, id). */
+export const DELIVERY_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
 /** A developer's webhooks: enough for every system they run, few enough to fan out cheaply. */
 export const MAX_WEBHOOKS_PER_DEVELOPER = 25;
@@ -96,6 +100,7 @@ export class WebhookService {
 
   /** The owner deletes a webhook; its deliveries, pending ones included, go with it. */
   async delete(principal: Principal, id: string, ip: string | null): Promise<Webhook> {
+    if (!isId(id)) throw notFound('Webhook');
     return this.db.transaction(async (manager) => {
       const [webhook] = await queryRows<Webhook>(
         manager,
@@ -110,6 +115,7 @@ export class WebhookService {
 
   /** A new delivery of the same message (same webhook-id), to the same webhook. */
   async redeliver(principal: Principal, deliveryId: string, ip: string | null): Promise<WebhookDelivery> {
+    if (!isId(deliveryId)) throw notFound('Webhook delivery');
     return this.db.transaction(async (manager) => {
       const [delivery] = await manager.query(
         `WITH source AS (
@@ -138,15 +144,9 @@ export class WebhookService {
   /** The delivery log, newest first, keyset on (created_at, id). */
   async deliveries(webhookId: string, page: Page): Promise<ConnectionData<WebhookDelivery>> {
     const params: unknown[] = [webhookId];
-    let resume = '';
-    if (page.after) {
-      const [createdAt, id] = page.after;
-      if (typeof createdAt !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(createdAt) || typeof id !== 'string' ||
-        !/^[0-9a-f-]{36}$/.test(id)) {
-        throw badInput('after', 'is not a cursor returned by this list');
-      }
-      resume = `AND (d.created_at, d.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
-    }
+    const resume = page.after
+      ? `AND (d.created_at, d.id) < ($${params.push(page.after[0])}::timestamp AT TIME ZONE 'UTC', $${params.push(page.after[1])}::uuid)`
+      : '';
     const rows: WebhookDelivery[] = await this.db.query(
       `SELECT ${DELIVERY_COLUMNS('d', 'e')} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
         WHERE d.webhook_id = $1 ${resume}

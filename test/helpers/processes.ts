@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -23,7 +24,16 @@ export interface Spawned {
 
 /** Runs a built entry point (dist/…) the way an operator would, capturing its output. */
 export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
-  const child = spawn(process.execPath, [path.join(ROOT, script), ...args], {
+  return capture(process.execPath, [path.join(ROOT, script), ...args], env);
+}
+
+/** `npm <args>` in the repository, as typed in a shell (e.g. `npm start`), capturing its output. */
+export function spawnNpm(args: string[], env: Record<string, string | undefined>): Spawned {
+  return capture('npm', args, env);
+}
+
+function capture(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,5 +58,30 @@ export async function waitForHttp(url: string, timeoutMs: number, spawned?: Spaw
     if (spawned && spawned.child.exitCode !== null) throw new Error(`process exited early:\n${spawned.output()}`);
     if (Date.now() > deadline) throw new Error(`${url} not ready in ${timeoutMs} ms:\n${spawned?.output() ?? ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the embedded PostgreSQL of this data directory is running (its postmaster.pid names a live process). */
+export function embeddedPostgresRunning(dataDir: string): boolean {
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return false;
+  return isAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]));
+}
+
+/** Waits until `condition` holds, polling; fails with `what` after timeoutMs. */
+export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

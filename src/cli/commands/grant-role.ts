@@ -1,14 +1,19 @@
-import { DeveloperService } from '../../developers/developer.service';
-import { ROLES } from '../../developers/role';
-import { type Command, UsageError } from '../command';
+import { Argument, Command } from 'commander';
+import type { Role } from '../../developers/role';
+import { withDatabase } from '../command';
 
-export const grantRole: Command = {
-  name: 'grant-role',
-  usage: `grant-role <email> <${ROLES.join('|')}>`,
-  summary: "change a developer's role (takes effect on their next request)",
-  async run([email, role], { database }) {
-    if (!email || !role) throw new UsageError('grant-role needs an email and a role');
-    const developer = await new DeveloperService(database.dataSource).grantRole(email, role);
-    console.log(`${developer.email} is now ${developer.role}`);
-  },
-};
+// Spelled out rather than imported, so `--help` need not load type-graphql; `satisfies` keeps the list complete.
+const ROLE_CHOICES = Object.keys({ developer: true, reviewer: true, admin: true } satisfies Record<`${Role}`, true>);
+
+export const grantRole = () =>
+  new Command('grant-role')
+    .description("change a developer's role (takes effect on their next request)")
+    .argument('<email>', "the developer's account email")
+    .addArgument(new Argument('<role>', 'the new role').choices(ROLE_CHOICES))
+    .action((email: string, role: string) =>
+      withDatabase(async ({ database }) => {
+        const { DeveloperService } = await import('../../developers/developer.service');
+        const developer = await new DeveloperService(database.dataSource).grantRole(email, role);
+        console.log(`${developer.email} is now ${developer.role}`);
+      }),
+    );

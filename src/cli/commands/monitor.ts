@@ -1,5 +1,6 @@
+import { Command } from 'commander';
 import type { DataSource } from 'typeorm';
-import { type Command, UsageError } from '../command';
+import { withDatabase } from '../command';
 
 /**
  * `npx mosis monitor`: a health report from PostgreSQL's own statistics views. Every section is
@@ -34,17 +35,17 @@ const CACHE_SAMPLE_BLOCKS = 10_000;
 
 const oneLine = (column: string, width: number) => `left(regexp_replace(${column}, '\\s+', ' ', 'g'), ${width})`;
 
-export const monitor: Command = {
-  name: 'monitor',
-  usage: 'monitor [--json] [--enable-pg-stat-statements]',
-  summary: 'print a database health report (connections, locks, cache, sizes, vacuum, partitions, top statements)',
-  async run(args, { database }) {
-    const unknown = args.filter((a) => !['--json', '--enable-pg-stat-statements'].includes(a));
-    if (unknown.length) throw new UsageError(`unknown option ${unknown.join(' ')}`);
-    const report = await collectReport(database.dataSource, { enableStatements: args.includes('--enable-pg-stat-statements') });
-    console.log(args.includes('--json') ? JSON.stringify(report, null, 2) : formatReport(report));
-  },
-};
+export const monitor = () =>
+  new Command('monitor')
+    .description('print a database health report (connections, locks, cache, sizes, vacuum, partitions, top statements)')
+    .option('--json', 'print the report as JSON')
+    .option('--enable-pg-stat-statements', 'create the pg_stat_statements extension if the server has it loaded')
+    .action((options: { json?: boolean; enablePgStatStatements?: boolean }) =>
+      withDatabase(async ({ database }) => {
+        const report = await collectReport(database.dataSource, { enableStatements: Boolean(options.enablePgStatStatements) });
+        console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      }),
+    );
 
 export async function collectReport(db: DataSource, options: { enableStatements: boolean }): Promise<Report> {
   const attention: string[] = [];

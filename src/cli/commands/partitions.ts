@@ -1,13 +1,14 @@
-import { describeMaintenance, PartitionManager } from '../../telemetry/partitions';
-import type { Command } from '../command';
+import { Command } from 'commander';
+import { withDatabase } from '../command';
 
-export const partitions: Command = {
-  name: 'partitions',
-  usage: 'partitions',
-  summary: 'create telemetry partitions ahead, drop those past TELEMETRY_RETENTION_DAYS',
-  async run(_args, { database, config }) {
-    const result = await new PartitionManager(database.dataSource, config.telemetry).maintain();
-    const lines = describeMaintenance(result);
-    console.log(lines.length ? lines.join('\n') : 'partitions are up to date');
-  },
-};
+export const partitions = () =>
+  new Command('partitions')
+    .description('create telemetry partitions ahead, drop those past TELEMETRY_RETENTION_DAYS')
+    .action(() =>
+      withDatabase(async ({ database, config }) => {
+        const { describeMaintenance, PartitionManager } = await import('../../telemetry/partitions');
+        const result = await new PartitionManager(database.dataSource, config.telemetry).maintain();
+        const lines = describeMaintenance(result);
+        console.log(lines.length ? lines.join('\n') : 'partitions are up to date');
+      }),
+    );
