@@ -60,7 +60,7 @@ it('keeps the invariants the API keeps', async () => {
     'digest not 64 hex': `SELECT count(*) AS n FROM app_versions WHERE package_sha256 !~ '^[0-9a-f]{64}$'`,
     'package id not reverse-DNS': `SELECT count(*) AS n FROM apps WHERE package_id !~ '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$'`,
     'unknown scope': `SELECT count(*) AS n FROM api_keys k WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(k.permissions) p
-       WHERE p NOT IN ('apps:read', 'apps:write', 'telemetry:read', 'telemetry:write'))`,
+       WHERE p NOT IN ('apps:read', 'apps:write', 'telemetry:read', 'telemetry:write', 'account:read', 'account:write'))`,
     'suspended app without a reason': `SELECT count(*) AS n FROM apps WHERE (status = 'suspended') <> (suspended_reason IS NOT NULL)`,
     'timestamp finer than a millisecond': `SELECT count(*) AS n FROM telemetry_events WHERE "timestamp" <> date_trunc('milliseconds', "timestamp")`,
     'event of an unpublished app': `SELECT count(*) AS n FROM telemetry_events e JOIN apps a ON a.id = e.app_id WHERE a.status <> 'published'`,
