@@ -4,7 +4,7 @@ import { startReleaseUpkeep } from '../src/releases/release-upkeep';
 import { RolloutService } from '../src/releases/rollout.service';
 import { AppService } from '../src/apps/app.service';
 import { AppVersionService } from '../src/versions/app-version.service';
-import { createApiKey, signUp } from './helpers/factories';
+import { createApiKey, createApp, signUp, signUpWithRole } from './helpers/factories';
 import { appWithApprovedVersions, bucketOf, mutate, offeredCode, publishStaged, ROLLOUT_FIELDS } from './helpers/releases';
 import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
@@ -183,8 +183,15 @@ describe('device buckets', () => {
     expect(await offeredCode(server, app.packageId, sample[0], 1)).toBeNull();
   });
 
-  it('appUpdate answers null for unknown packages and refuses bad device ids', async () => {
+  it('appUpdate answers null for unknown, draft and suspended apps, and refuses bad device ids', async () => {
     expect(await offeredCode(server, 'com.nobody.here', 'device-1')).toBeNull();
+    const { owner, app } = await appWithApprovedVersions(server, 0);
+    expect(await offeredCode(server, app.packageId, 'device-1', 0)).toBe(1);
+    const draft = await createApp(server, owner.token);
+    expect(await offeredCode(server, draft.packageId, 'device-1', 0)).toBeNull();
+    const admin = await signUpWithRole(server, 'admin');
+    await server.graphql(`mutation ($id: ID!) { suspendApp(id: $id, reason: "malware") { id } }`, { id: app.id }, admin.token);
+    expect(await offeredCode(server, app.packageId, 'device-1', 0)).toBeNull();
     for (const deviceId of ['', 'x'.repeat(257), 'nul\u0000id']) {
       const result = await server.graphql(`query ($d: String!) { appUpdate(packageId: "com.a.b", deviceId: $d) { id } }`, { d: deviceId });
       expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deviceId' });
