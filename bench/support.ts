@@ -74,8 +74,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `npm start`'s entry point in a child process, as production runs it (it migrates on start). */
-export async function startServer(databaseUrl: string): Promise<BenchServer> {
+/** `npm start`'s entry point in a child process, as production runs it (it migrates on start); `env` adds or overrides settings. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
     env: {
@@ -86,6 +86,7 @@ export async function startServer(databaseUrl: string): Promise<BenchServer> {
       PORT: String(port),
       LOG_LEVEL: 'warn',
       DEVICE_ID_HASH_KEY: randomBytes(32).toString('hex'),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,6 +13,7 @@ import { CreateAuditLogs1795600000011 } from './1795600000011-CreateAuditLogs';
 import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-CreateTelemetryDailyDevices';
 import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
 import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRecency';
+import { RestrictApiKeyPermissions1795600004001 } from './1795600004001-RestrictApiKeyPermissions';
 import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRolloutToAppVersions';
 import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-AddAppVersionToTelemetryEvents';
 import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
@@ -33,6 +34,7 @@ export const migrations = [
   CreateTelemetryDailyDevices1795600000201,
   CreateCrashGroups1795600000202,
   IndexAppsByRecency1795600000301,
+  RestrictApiKeyPermissions1795600004001,
   AddRolloutToAppVersions1795600006001,
   AddAppVersionToTelemetryEvents1795600006002,
   CreateVersionHealth1795600006003,

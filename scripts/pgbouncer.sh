@@ -39,15 +39,6 @@ parse_url() {
 # A double-quoted string for PgBouncer's auth_file (a quote inside is doubled).
 auth_quote() { printf '"%s"' "${1//\"/\"\"}"; }
 
-wait_for_port() {
-  local port=$1 i
-  for ((i = 0; i < 100; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
 cmd_start() {
   local dir=$1 upstream=$2
   (( ${#dir} <= 90 )) || die "directory path too long for a unix socket: $dir"

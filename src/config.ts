@@ -44,6 +44,32 @@ const text = () => z.string();
 const secretKey = (minLength: number) =>
   z.string().min(minLength, { error: `must be at least ${minLength} characters (e.g. the output of \`openssl rand -hex 32\`)` });
 
+/** TRUST_PROXY in Fastify's forms: true/false, a hop count, or comma-separated proxy addresses/CIDRs. */
+const trustProxySetting = () =>
+  z.string().transform((raw, ctx): boolean | number | string => {
+    const value = raw.trim();
+    if (value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.find((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+    if (bad === undefined) return entries.join(',');
+    ctx.addIssue({ code: 'custom', message: `must be true, false, a hop count or comma-separated proxy addresses/CIDRs; "${bad}" is none of those` });
+    return z.NEVER;
+  });
+
+/** Comma-separated origins such as https://console.example.com (scheme, host, optional port; no path). */
+const originList = () =>
+  z.string().transform((raw, ctx) => {
+    const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || !['http:', 'https:'].includes(new URL(origin).protocol) || new URL(origin).origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://console.example.com (no path or trailing slash)` });
+      }
+    }
+    return origins;
+  });
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const settings = {
@@ -75,7 +101,11 @@ const settings = {
   logLevel: variable('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
   /** Where `backup`/`restore` look for pg_dump and pg_restore; unset searches the usual places. */
   pgBinDir: optional('PG_BIN_DIR', text()),
-  trustProxy: variable('TRUST_PROXY', flag(), 'false'),
+  /**
+   * Whose X-Forwarded-For to believe for the client address (audit log, rate limits): nobody by
+   * default; `true` only behind a proxy that overwrites the header, else clients choose their IP.
+   */
+  trustProxy: variable('TRUST_PROXY', trustProxySetting(), 'false'),
   telemetry: {
     /** Raw events and per-day device sets older than this are dropped; daily rollups are kept. */
     retentionDays: variable('TELEMETRY_RETENTION_DAYS', integer(1, 36_500), '90'),
@@ -101,6 +131,27 @@ const settings = {
     allowPrivate: variable('WEBHOOK_ALLOW_PRIVATE', flag(), 'false'),
     /** A delivery attempt that has not been answered after this long counts as failed. */
     timeoutMs: variable('WEBHOOK_TIMEOUT_MS', integer(100, 120_000), '10000'),
+  },
+  /** src/rate-limits/rate-limits.ts; the sign-in and sign-up limits are the contract's and fixed. */
+  rateLimits: {
+    /** RATE_LIMITS=off turns every limit off (benchmarks, load tests). */
+    enabled: variable('RATE_LIMITS', oneOf(['on', 'off']).transform((value) => value === 'on'), 'on'),
+    /** Unset keeps the counters in this process; set, they live in Redis and every process shares them. */
+    redisUrl: optional('REDIS_URL', z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' }), true),
+    /** Prepended to every Redis key, so deployments (or test runs) sharing one Redis keep apart. */
+    redisKeyPrefix: variable('REDIS_KEY_PREFIX', text(), 'mosis:rl:'),
+    graphqlPerMinute: variable('RATE_LIMIT_GRAPHQL_PER_MINUTE', integer(1, 1_000_000), '600'),
+    ingestBatchesPerMinute: variable('RATE_LIMIT_INGEST_PER_MINUTE', integer(1, 1_000_000), '600'),
+  },
+  /** src/http/security.ts and the Fastify/Apollo options in src/http/server.ts. */
+  security: {
+    /** Origins allowed to call the API from a browser; none by default. */
+    corsOrigins: variable('CORS_ORIGINS', originList(), ''),
+    /** Introspection and "Did you mean" suggestions; unset: off in production, on elsewhere (graphqlIntrospection). */
+    introspection: optional('GRAPHQL_INTROSPECTION', flag()),
+    /** A request body gets this long to arrive, plus one second for every bodyMinBytesPerSecond received. */
+    bodyTimeoutMs: variable('REQUEST_BODY_TIMEOUT_MS', integer(100, 600_000), '10000'),
+    bodyMinBytesPerSecond: variable('REQUEST_BODY_MIN_BYTES_PER_SECOND', integer(1, 1024 * 1024 * 1024), '10240'),
   },
   /** What one GraphQL operation may ask for (src/graphql/query-limits.ts). */
   limits: {
@@ -173,4 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = assemble(settings, result.data) as Omit<Config, 'isProduction'>;
   return { ...config, isProduction: config.nodeEnv === 'production' };
+}
+
+/** Introspection and schema hints in errors: GRAPHQL_INTROSPECTION when set, else everywhere but production. */
+export function graphqlIntrospection(config: Config): boolean {
+  return config.security.introspection ?? !config.isProduction;
 }

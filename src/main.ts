@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
 
     const services = createServices(database.dataSource, config);
+    await lifecycle.start('rate-limit store', () => services.rateLimits.ready(), () => services.rateLimits.close());
+    services.rateLimits.onStoreTrouble((message) => logger.warn(message));
     await lifecycle.start('partition maintenance', () => startPartitionMaintenance(services.partitions, log), (m) => m.stop());
     await lifecycle.start('release upkeep', async () => startReleaseUpkeep(services.rollouts, log, config.releases.upkeepIntervalMs), (u) => u.stop());
     await lifecycle.start('webhook deliveries', async () => startWebhookWorker(services.webhookDispatcher, log, WEBHOOK_POLL_MS), (w) => w.stop());

@@ -9,6 +9,7 @@ import { SearchService } from './apps/search.service';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { AppVersionService } from './versions/app-version.service';
 import { CrashService } from './crashes/crash.service';
+import { RateLimits } from './rate-limits/rate-limits';
 import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
@@ -34,6 +35,7 @@ export interface Services {
   versionHealth: VersionHealthService;
   webhooks: WebhookService;
   webhookDispatcher: WebhookDispatcher;
+  rateLimits: RateLimits;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
@@ -41,8 +43,9 @@ export function createServices(db: DataSource, config: Config): Services {
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
   const versions = new AppVersionService(db, apps);
+  const rateLimits = new RateLimits(config.rateLimits);
   return {
-    auth: new AuthService(db, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    auth: new AuthService(db, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
@@ -57,5 +60,6 @@ export function createServices(db: DataSource, config: Config): Services {
     versionHealth: new VersionHealthService(db),
     webhooks: new WebhookService(db, apps, config.webhooks),
     webhookDispatcher: new WebhookDispatcher(db, config.webhooks),
+    rateLimits,
   };
 }

@@ -48,7 +48,7 @@ describe('createApiKey', () => {
 
   it('lets a key create a key with a subset of its scopes, and refuses more with FORBIDDEN', async () => {
     const dev = await signUp(server);
-    const readOnly = await createApiKey(server, dev.token, ['apps:read', 'telemetry:read']);
+    const readOnly = await createApiKey(server, dev.token, ['apps:read', 'telemetry:read', 'account:write']);
     const narrower = await server.graphql(CREATE_KEY, { input: { name: 'narrow', permissions: ['apps:read'] } }, readOnly.secret);
     expect(narrower.data.createApiKey.apiKey.permissions).toEqual(['apps:read']);
 

@@ -84,9 +84,10 @@ describe('accounts and API keys', () => {
       input: { email: `sdk-key-${Date.now()}@example.com`, name: 'Key Owner', password },
     });
     const owner = client(signUp.token);
-    const { createApiKey } = await owner.request(CreateApiKeyDocument, { input: { name: 'ci', permissions: ['apps:read'] } });
+    const permissions = ['apps:read', 'account:read', 'account:write'];
+    const { createApiKey } = await owner.request(CreateApiKeyDocument, { input: { name: 'ci', permissions } });
     expect(createApiKey.secret).toMatch(/^mk_/);
-    expect(createApiKey.apiKey).toMatchObject({ name: 'ci', permissions: ['apps:read'], revokedAt: null });
+    expect(createApiKey.apiKey).toMatchObject({ name: 'ci', permissions, revokedAt: null });
 
     const withKey = client(createApiKey.secret);
     expect((await withKey.request(MeDocument)).me?.id).toBe(signUp.developer.id);

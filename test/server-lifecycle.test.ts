@@ -59,7 +59,7 @@ it('starts from nothing, serves GraphiQL and the sign-up → API key → me flow
 
   const signUp = await graphql(`mutation { signUp(input: {email: "first@example.com", name: "First", password: "first password!"}) { token } }`);
   const token = signUp.data.signUp.token;
-  const key = await graphql(`mutation { createApiKey(input: {name: "laptop", permissions: ["apps:read"]}) { secret } }`, {}, token);
+  const key = await graphql(`mutation { createApiKey(input: {name: "laptop", permissions: ["apps:read", "account:read"]}) { secret } }`, {}, token);
   const me = await graphql(`{ me { email } }`, {}, key.data.createApiKey.secret);
   expect(me.data.me.email).toBe('first@example.com');
 

@@ -38,3 +38,13 @@ free_port() {
     die "need node or python3 to pick a free port"
   fi
 }
+
+# Waits up to 10 s for something to accept connections on 127.0.0.1:<port>.
+wait_for_port() {
+  local port=$1 i
+  for ((i = 0; i < 100; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}

@@ -12,7 +12,7 @@ export type CreateApiKeyInput = {
   /** When the key stops working; never if omitted. */
   expiresAt?: string | null | undefined;
   name: string;
-  /** Any of apps:read, apps:write, telemetry:read, telemetry:write. */
+  /** Any of apps:read, apps:write, telemetry:read, telemetry:write, account:read, account:write. Through an API key, only permissions it holds itself. */
   permissions: Array<string>;
 };
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { isSelfOrAdmin, requirePrincipal } from '../auth/guards';
+import { isSelfOrAdmin, requireScope } from '../auth/guards';
 import { Developer } from '../developers/developer.entity';
 import type { RequestContext } from '../graphql/context';
 import { forbidden } from '../graphql/errors';
@@ -12,7 +12,7 @@ export class ApiKeyResolver {
   @Mutation(() => CreateApiKeyPayload)
   createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: RequestContext): Promise<CreateApiKeyPayload> {
     return ctx.services.apiKeys.create(
-      requirePrincipal(ctx),
+      requireScope(ctx, 'account:write'),
       { name: input.name.trim(), permissions: input.permissions, expiresAt: input.expiresAt },
       ctx.ip,
     );
@@ -20,18 +20,19 @@ export class ApiKeyResolver {
 
   @Mutation(() => ApiKey)
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ApiKey> {
-    const principal = requirePrincipal(ctx);
+    const principal = requireScope(ctx, 'account:write');
     return ctx.services.apiKeys.revoke(principal, assertId('id', id), ctx.ip);
   }
 }
 
 @Resolver(() => Developer)
 export class DeveloperApiKeysResolver {
-  @FieldResolver(() => [ApiKey], { description: 'Visible to the developer themself and admins.' })
+  @FieldResolver(() => [ApiKey], { description: 'Visible to the developer themself and admins. Through an API key: account:read.' })
   apiKeys(@Root() developer: Developer, @Ctx() ctx: RequestContext): Promise<ApiKey[]> {
     if (!isSelfOrAdmin(ctx.principal, developer.id)) {
       throw forbidden("Another developer's API keys are not visible to you.");
     }
+    requireScope(ctx, 'account:read');
     return ctx.loaders.apiKeysByDeveloper.load(developer.id);
   }
 }

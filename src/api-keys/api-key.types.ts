@@ -1,5 +1,6 @@
 import { ArrayMaxSize, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
+import { SCOPES } from '../auth/scopes';
 import { ApiKey } from './api-key.entity';
 
 @InputType()
@@ -8,7 +9,7 @@ export class CreateApiKeyInput {
   @Matches(/\S/, { message: 'must not be blank' })
   name!: string;
 
-  @Field(() => [String], { description: 'Any of apps:read, apps:write, telemetry:read, telemetry:write.' })
+  @Field(() => [String], { description: `Any of ${SCOPES.join(', ')}. Through an API key, only permissions it holds itself.` })
   @ArrayMaxSize(16, { message: 'lists too many permissions' })
   permissions!: string[];
 

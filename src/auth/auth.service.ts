@@ -5,6 +5,7 @@ import { Developer } from '../developers/developer.entity';
 import { Role } from '../developers/role';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
 import { stringProblem } from '../graphql/input-rules';
+import type { RateLimits } from '../rate-limits/rate-limits';
 import type { Principal } from './principal';
 import { isScope, SCOPES, type Scope } from './scopes';
 import { API_KEY_PREFIX, hashSecret, newSecret, sameDigest, SESSION_TOKEN_PREFIX } from './tokens';
@@ -25,12 +26,14 @@ export class AuthService {
 
   constructor(
     private readonly db: DataSource,
+    private readonly rateLimits: RateLimits,
     private readonly options: { bcryptCost: number; sessionTtlHours: number },
   ) {
     this.decoyHash = bcrypt.hash('decoy password for timing', options.bcryptCost);
   }
 
   async signUp(input: { email: string; name: string; password: string }, ip: string | null): Promise<AuthResult> {
+    await this.rateLimits.countSignUp(ip);
     const passwordHash = await bcrypt.hash(input.password, this.options.bcryptCost);
     try {
       return await this.db.transaction(async (manager) => {
@@ -53,13 +56,20 @@ export class AuthService {
 
   /**
    * Every attempt is audited, even one refused for its input (too long, NUL, broken Unicode); a
-   * failure says only that the pair did not match.
+   * failure says only that the pair did not match. Once an email has failed too often from one
+   * address, attempts from there are refused before any password check.
    */
   async signIn(email: string, password: string, ip: string | null): Promise<AuthResult> {
     const refusal = stringProblem('email', email) ?? stringProblem('password', password);
     if (refusal) {
       await this.auditFailedSignIn(null, email, ip);
       throw refusal;
+    }
+    try {
+      await this.rateLimits.countSignInAttempt(email, ip);
+    } catch (error) {
+      await this.auditFailedSignIn(null, email, ip, 'rate_limited');
+      throw error;
     }
     const developer = await this.db
       .getRepository(Developer)
@@ -78,16 +88,17 @@ export class AuthService {
       });
       return session;
     });
+    await this.rateLimits.forgiveSignIn(email, ip);
     return { ...session, developer };
   }
 
-  private auditFailedSignIn(developerId: string | null, typedEmail: string, ip: string | null): Promise<void> {
+  private auditFailedSignIn(developerId: string | null, typedEmail: string, ip: string | null, reason?: 'rate_limited'): Promise<void> {
     return recordAudit(this.db.manager, {
       actorId: developerId,
       action: 'developer.sign_in_failed',
       targetType: 'developer',
       targetId: developerId ?? undefined,
-      metadata: { email: auditSafeText(typedEmail.trim().toLowerCase()) },
+      metadata: { email: auditSafeText(typedEmail.trim().toLowerCase()), ...(reason && { reason }) },
       ip,
     });
   }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { isSelfOrAdmin, requirePrincipal } from '../auth/guards';
+import { isSelfOrAdmin, requirePrincipal, requireScope } from '../auth/guards';
 import type { RequestContext } from '../graphql/context';
 import { forbidden } from '../graphql/errors';
 import { Developer } from './developer.entity';
@@ -12,9 +12,9 @@ export class DeveloperResolver {
     return ctx.loaders.developerById.load(requirePrincipal(ctx).developerId);
   }
 
-  @Query(() => Developer, { nullable: true, description: 'Admins, or the developer themself.' })
+  @Query(() => Developer, { nullable: true, description: 'Admins, or the developer themself. Through an API key: account:read.' })
   async developerByEmail(@Arg('email') email: string, @Ctx() ctx: RequestContext): Promise<Developer | null> {
-    const principal = requirePrincipal(ctx);
+    const principal = requireScope(ctx, 'account:read');
     const developer = await ctx.services.developers.findByEmail(email);
     // Same answer for "someone else" and "nobody": a stranger learns nothing about which emails exist.
     if (!developer ? principal.role !== Role.ADMIN : !isSelfOrAdmin(principal, developer.id)) {
@@ -23,10 +23,13 @@ export class DeveloperResolver {
     return developer;
   }
 
-  @FieldResolver(() => String, { description: 'Visible to the developer themself, reviewers and admins.' })
+  @FieldResolver(() => String, { description: 'Visible to the developer themself, reviewers and admins. Through an API key: account:read.' })
   email(@Root() developer: Developer, @Ctx() ctx: RequestContext): string {
     const principal = ctx.principal;
-    if (principal && (principal.developerId === developer.id || isStaff(principal.role))) return developer.email;
+    if (principal && (principal.developerId === developer.id || isStaff(principal.role))) {
+      requireScope(ctx, 'account:read');
+      return developer.email;
+    }
     throw forbidden("Another developer's email is visible only to reviewers and admins.");
   }
 }

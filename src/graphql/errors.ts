@@ -40,6 +40,17 @@ export const unauthenticated = (message = 'Sign in or send a valid API key as "A
 export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
 export const conflict = (message: string, field?: string) => new AppError('CONFLICT', message, field ? { field } : {});
+/**
+ * A request over one of the rate limits. `retryAfter` (whole seconds) goes out as
+ * `extensions.retryAfter` and, with HTTP 429, as the Retry-After header (Apollo reads `http`).
+ */
+export function rateLimited(message: string, retryAfterMs: number): AppError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError('RATE_LIMITED', `${message} Try again in ${retryAfter} s.`, {
+    retryAfter,
+    http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+  });
+}
 /** Bad input always names the field, so a client can put the message beside it. */
 export const badInput = (field: string, message: string) =>
   new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });

@@ -4,7 +4,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
+import { type Config, graphqlIntrospection } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
@@ -16,6 +16,7 @@ import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } fro
 import { logSerializers } from './log-serializers';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
+import { registerHttpSecurity } from './security';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
 
 export interface HttpDeps {
@@ -30,15 +31,20 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers },
     requestIdHeader: 'x-request-id',
-    trustProxy: config.trustProxy,
+    // Which X-Forwarded-For to believe decides request.ip: the audit log's and the rate limits' address.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
   });
+  await registerHttpSecurity(app, config.security);
   const metrics = registerMetrics(app, { db });
 
+  const introspection = graphqlIntrospection(config);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    introspection: true,
+    introspection,
+    // "Did you mean …" in validation errors would hand out the schema that introspection withholds.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     formatError: (formatted, error) =>
       formatError(formatted, error, config.nodeEnv === 'development', (e) => app.log.error({ err: e }, 'unexpected error')),
@@ -58,10 +64,17 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     context: async (request) => {
       let principal;
       try {
-        principal = await services.auth.authenticate(request.headers.authorization);
+        try {
+          principal = await services.auth.authenticate(request.headers.authorization);
+        } catch (error) {
+          // A failed credential still counts, against the address it came from.
+          await services.rateLimits.countGraphQLRequest(null, request.ip);
+          throw error;
+        }
+        await services.rateLimits.countGraphQLRequest(principal, request.ip);
       } catch (error) {
         // Thrown from context creation, Apollo reports it with this HTTP status and our code.
-        if (error instanceof AppError) error.extensions.http = { status: error.httpStatus };
+        if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
         throw error;
       }
       return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
@@ -98,4 +111,9 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   });
 
   return app;
+}
+
+/** Fastify takes a hop count at run time but types it only as a function: the same rule, spelled out. */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

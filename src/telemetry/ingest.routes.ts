@@ -28,7 +28,10 @@ export function registerIngestRoutes(app: FastifyInstance, { services, config }:
     });
 
     scope.addHook('onRequest', async (request) => {
-      principals.set(request, await authenticateIngestKey(services, request.headers.authorization));
+      const principal = await authenticateIngestKey(services, request.headers.authorization);
+      // Before the body is read: a limited batch costs neither parsing nor storage.
+      await services.rateLimits.countIngestBatch(principal);
+      principals.set(request, principal);
     });
 
     scope.setErrorHandler((error: FastifyError | AppError, request, reply) => sendError(error, request, reply, maxBytes));
@@ -80,7 +83,8 @@ function parseNdjson(body: string): unknown[] {
 
 function sendError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply, maxBytes: number) {
   if (error instanceof AppError) {
-    const { errors } = error.extensions as { errors?: ItemError[] };
+    const { errors, retryAfter } = error.extensions as { errors?: ItemError[]; retryAfter?: number };
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.code(error.httpStatus).send({ error: error.message, ...(errors?.length ? { errors } : {}) });
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

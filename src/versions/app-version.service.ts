@@ -168,6 +168,10 @@ export class AppVersionService {
       if (rule.by === 'owner' && app.developerId !== principal.developerId) {
         throw forbidden(`Only the app's owner may have a version ${rule.verb}.`);
       }
+      // Four eyes: whoever reviews a version must not be the one who wrote it.
+      if (rule.by === 'staff' && app.developerId === principal.developerId) {
+        throw forbidden(`A version of your own app must be ${rule.verb} by another reviewer or admin.`);
+      }
       if (!rule.from.includes(versionStatus)) {
         throw badInput('status', `the version is ${versionStatus.toUpperCase()}; only ${rule.from.map((s) => s.toUpperCase()).join(' or ')} versions can be ${rule.verb}`);
       }

@@ -23,6 +23,10 @@ export interface TestServer {
   /** Statements sent to PostgreSQL by the server since the last reset: for round-trip tests. */
   statements: StatementCounter;
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResult<T>>;
+  /** The same POST with extra request headers (X-Forwarded-For, Origin, …), keeping the response headers. */
+  graphqlWith<T = any>(
+    request: { query: string; variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResult<T> & { headers: Headers }>;
   /** Raw HTTP, for the endpoints outside GraphQL. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -46,12 +50,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const db = createDataSource({ url: pooler ? withDatabase(pooler, database.name) : database.url, pool: config.db, logger: statements });
   await db.initialize();
   const services = createServices(db, config);
+  await services.rateLimits.ready();
   const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
 
-  return {
+  const server: TestServer = {
     url,
     db,
     database,
@@ -60,22 +65,29 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     statements,
     fetch: (path, init) => fetch(url + path, init),
     async graphql(query, variables, token) {
+      const { headers: _headers, ...result } = await server.graphqlWith({ query, variables, token });
+      return result;
+    },
+    async graphqlWith({ query, variables, token, headers = {} }) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
         },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.status, ...((await response.json()) as object) };
+      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
     },
     async close() {
       await app.close();
+      await services.rateLimits.close();
       await db.destroy();
       await database.drop();
     },
   };
+  return server;
 }
 
 /** A TypeORM logger that only counts the statements it sees (and keeps their text for failures). */
