@@ -6,7 +6,7 @@ import {
   SubmitVersionForReviewDocument, SuspendAppDocument, TelemetryDailyDocument, TelemetryEventsDocument, UpdateAppDocument,
   UpdateRolloutDocument, PauseRolloutDocument, ResumeRolloutDocument, HaltRolloutDocument, CompleteRolloutDocument,
   AppUpdateDocument, VersionHealthDocument, CreateWebhookDocument, DeleteWebhookDocument, RedeliverWebhookDeliveryDocument,
-  WebhooksDocument, type MosisClient,
+  WebhooksDocument, VersionsAwaitingReviewDocument, type MosisClient,
 } from '../sdk';
 import persistedOperations from '../sdk/generated/persisted-operations.json';
 import { generateSigningKey, signUp as signUpDeveloper, signUpWithRole, versionInput, type SignedUpDeveloper } from './helpers/factories';
@@ -125,6 +125,8 @@ describe('apps and versions', () => {
     const { createVersion } = await owner.request(CreateVersionDocument, { input: versionInput(createApp, key, 1) });
     expect(createVersion).toMatchObject({ status: 'DRAFT', versionCode: 1, packageSize: 1048576, app: { id: createApp.id } });
     await owner.request(SubmitVersionForReviewDocument, { id: createVersion.id });
+    const { versionsAwaitingReview } = await client(reviewer.token).request(VersionsAwaitingReviewDocument, { first: 100 });
+    expect(versionsAwaitingReview.edges.map(({ node }) => node.id)).toContain(createVersion.id);
     const { approveVersion } = await client(reviewer.token).request(ApproveVersionDocument, { id: createVersion.id, notes: 'fine' });
     expect(approveVersion).toMatchObject({ status: 'APPROVED', reviewNotes: 'fine' });
     const { publishVersion } = await owner.request(PublishVersionDocument, { id: createVersion.id });

@@ -13,6 +13,7 @@ import { CrashResolver } from '../crashes/crash.resolver';
 import { RolloutResolver } from '../releases/rollout.resolver';
 import { VersionHealthResolver } from '../releases/version-health.resolver';
 import { DeveloperWebhooksResolver, WebhookResolver } from '../webhooks/webhook.resolver';
+import './bigint-json';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
