@@ -54,6 +54,7 @@ const MATRIX: Record<string, Entry> = {
   'Query.telemetryDaily': { scope: 'telemetry:read', query: `query ($a: ID!, $from: Date!, $to: Date!) { telemetryDaily(appId: $a, from: $from, to: $to) { count } }`, vars: (w) => ({ a: w.publishedAppId, ...DAYS() }), expect: OWNER_OR_ADMIN },
   'Query.telemetryEvents': { scope: 'telemetry:read', query: `query ($a: ID!, $from: DateTime!, $to: DateTime!) { telemetryEvents(appId: $a, from: $from, to: $to) { edges { node { id } } } }`, vars: (w) => ({ a: w.publishedAppId, ...DATES() }), expect: OWNER_OR_ADMIN },
   'Query.crashGroups': { scope: 'telemetry:read', query: `query ($a: ID!) { crashGroups(appId: $a) { edges { node { fingerprint } } } }`, vars: (w) => ({ a: w.publishedAppId }), expect: OWNER_OR_ADMIN },
+  'Query.versionsAwaitingReview': { scope: 'apps:read', query: `{ versionsAwaitingReview(first: 100) { edges { node { id } } } }`, vars: async (w) => { await w.version('review'); return {}; }, found: (d) => d.versionsAwaitingReview.edges.length, expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Query.auditLogs': { scope: 'account:read', query: `{ auditLogs { edges { node { id } } } }`, expect: SIGNED_IN },
 
   // Mutations
@@ -69,7 +70,6 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.suspendApp': { scope: 'apps:write', query: `mutation ($id: ID!) { suspendApp(id: $id, reason: "matrix") { id } }`, vars: async (w) => ({ id: (await createApp(w.server, w.owner.token)).id }), expect: { ...OWNER_OR_ADMIN, owner: FORBIDDEN } },
   'Mutation.createVersion': { scope: 'apps:write', query: `mutation ($input: CreateVersionInput!) { createVersion(input: $input) { id } }`, vars: (w) => ({ input: versionInput(w.workflowApp, w.signingKey, w.nextVersionCode()) }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, admin: FORBIDDEN } },
   'Mutation.submitVersionForReview': { scope: 'apps:write', query: `mutation ($id: ID!) { submitVersionForReview(id: $id) { id } }`, vars: async (w) => ({ id: await w.version('draft') }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, admin: FORBIDDEN } },
-  // Only staff approve or reject: anyone else is FORBIDDEN before the version is looked up (finding 7).
   'Mutation.approveVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { approveVersion(id: $id) { id } }`, vars: async (w) => ({ id: await w.version('review') }), expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Mutation.rejectVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { rejectVersion(id: $id, notes: "no") { id } }`, vars: async (w) => ({ id: await w.version('review') }), expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Mutation.publishVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { publishVersion(id: $id) { id } }`, vars: async (w) => ({ id: await w.version('approved') }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, admin: FORBIDDEN } },

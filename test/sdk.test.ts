@@ -4,6 +4,7 @@ import {
   MeDocument, MosisGraphQLError, MosisHttpError, MosisIngestError, PublishVersionDocument, RegisterSigningKeyDocument,
   RejectVersionDocument, RevokeApiKeyDocument, SearchAppsDocument, SignInDocument, SignOutDocument, SignUpDocument,
   SubmitVersionForReviewDocument, SuspendAppDocument, TelemetryDailyDocument, TelemetryEventsDocument, UpdateAppDocument,
+  VersionsAwaitingReviewDocument,
   type MosisClient,
 } from '../sdk';
 import persistedOperations from '../sdk/generated/persisted-operations.json';
@@ -123,6 +124,8 @@ describe('apps and versions', () => {
     const { createVersion } = await owner.request(CreateVersionDocument, { input: versionInput(createApp, key, 1) });
     expect(createVersion).toMatchObject({ status: 'DRAFT', versionCode: 1, packageSize: 1048576, app: { id: createApp.id } });
     await owner.request(SubmitVersionForReviewDocument, { id: createVersion.id });
+    const { versionsAwaitingReview } = await client(reviewer.token).request(VersionsAwaitingReviewDocument, { first: 100 });
+    expect(versionsAwaitingReview.edges.map(({ node }) => node.id)).toContain(createVersion.id);
     const { approveVersion } = await client(reviewer.token).request(ApproveVersionDocument, { id: createVersion.id, notes: 'fine' });
     expect(approveVersion).toMatchObject({ status: 'APPROVED', reviewNotes: 'fine' });
     const { publishVersion } = await owner.request(PublishVersionDocument, { id: createVersion.id });

@@ -1,19 +1,29 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { App } from '../apps/app.entity';
 import { viewerOf } from '../apps/visibility';
-import { requireScope } from '../auth/guards';
+import { requireRole, requireScope } from '../auth/guards';
+import { Role } from '../developers/role';
 import { Connection, type ConnectionData, PageArgs, parsePage, toConnection } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { AppVersion } from './app-version.entity';
-import { VERSION_CURSOR } from './app-version.service';
+import { REVIEW_QUEUE_CURSOR, VERSION_CURSOR } from './app-version.service';
 import { CreateVersionInput } from './app-version.types';
 
 export const AppVersionConnection = Connection('AppVersion', AppVersion);
 
 @Resolver(() => AppVersion)
 export class AppVersionResolver {
+  @Query(() => AppVersionConnection, {
+    description: 'The review queue: versions in REVIEW of any app, longest waiting first. Reviewers and admins; needs apps:read.',
+  })
+  versionsAwaitingReview(@Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
+    requireScope(ctx, 'apps:read');
+    requireRole(ctx, [Role.REVIEWER, Role.ADMIN], 'see the review queue');
+    return ctx.services.versions.awaitingReview(parsePage(args, REVIEW_QUEUE_CURSOR));
+  }
+
   @Mutation(() => AppVersion, { description: 'Uploads a signed build as a DRAFT version.' })
   createVersion(
     @Arg('input', () => CreateVersionInput, { validate: false }) input: CreateVersionInput,

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type CursorKey, cursorPart, type Page } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
@@ -40,6 +40,9 @@ export interface NewVersion {
 
 /** Versions, highest code first, resume after a version_code. */
 export const VERSION_CURSOR: CursorKey = [cursorPart.int4];
+
+/** The review queue, longest waiting first, resumes after (submission time, version id). */
+export const REVIEW_QUEUE_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
 type Transition = 'submit' | 'approve' | 'reject' | 'publish';
 
@@ -206,6 +209,31 @@ export class AppVersionService {
       params,
     );
     return groupByKey(appIds, rows, (v) => v.appId);
+  }
+
+  /**
+   * Versions in REVIEW, longest waiting first. A version's updated_at is the time of its last
+   * transition, so for one in REVIEW it is when it was submitted.
+   */
+  async awaitingReview(page: Page): Promise<ConnectionData<AppVersion>> {
+    const params: unknown[] = [];
+    let cursor = '';
+    if (page.after) {
+      const [submittedAt, id] = page.after;
+      cursor = `AND (v.updated_at, v.id) > ($${params.push(submittedAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+    }
+    const rows: (AppVersion & { cursorSubmittedAt: string })[] = await this.db.query(
+      `SELECT ${VERSION_COLUMNS('v')},
+              to_char(v.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "cursorSubmittedAt"
+         FROM app_versions v WHERE v.status = 'review' ${cursor}
+        ORDER BY v.updated_at, v.id LIMIT ${page.limit + 1}`,
+      params,
+    );
+    const count = async () => {
+      const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM app_versions WHERE status = 'review'`);
+      return count as number;
+    };
+    return toConnection(rows, page, (row) => [row.cursorSubmittedAt, row.id], count, ({ cursorSubmittedAt: _cursor, ...version }) => version);
   }
 
   async countForApps(appIds: readonly string[], viewer: Viewer): Promise<number[]> {
