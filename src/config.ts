@@ -130,7 +130,7 @@ const settings = {
   /** src/http/security.ts and the Fastify/Apollo options in src/http/server.ts. */
   security: {
     /** Origins allowed to call the API from a browser; none by default. */
-    corsOrigins: variable('CORS_ORIGINS', originList(), ''),
+    corsOrigins: optional('CORS_ORIGINS', originList()),
     /** Introspection and "Did you mean" suggestions; unset: off in production, on elsewhere (graphqlIntrospection). */
     introspection: optional('GRAPHQL_INTROSPECTION', flag()),
     /** A request body gets this long to arrive, plus one second for every bodyMinBytesPerSecond received. */

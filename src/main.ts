@@ -6,6 +6,7 @@ import { buildApiSchema } from './graphql/schema';
 import { logSerializers } from './http/log-serializers';
 import { createHttpServer } from './http/server';
 import { Lifecycle } from './lifecycle';
+import { logStream } from './logging';
 import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
 import { startPartitionMaintenance } from './telemetry/partitions';
@@ -17,9 +18,11 @@ import { startPartitionMaintenance } from './telemetry/partitions';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // JSON lines like Fastify's request logs. Start, ready, draining and stopped are always worth a
-  // line: a quieter LOG_LEVEL (warn, error) quiets requests, not these; only `silent` drops them.
-  const logger = pino({ level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info', serializers: logSerializers });
+  // Start, ready, draining and stopped are always worth a line: a quieter LOG_LEVEL (warn, error)
+  // quiets requests, not these; only `silent` drops them.
+  const options = { level: ['trace', 'debug', 'silent'].includes(config.logLevel) ? config.logLevel : 'info', serializers: logSerializers };
+  const stream = logStream(config);
+  const logger = stream ? pino(options, stream) : pino(options);
   const log = (message: string) => logger.info(message);
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.install();

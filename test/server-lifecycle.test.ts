@@ -7,6 +7,7 @@ import {
   freePort,
   isAlive,
   spawnNode,
+  spawnCommand,
   spawnNpm,
   type Spawned,
   waitForHttp,
@@ -141,6 +142,26 @@ describe('process lifecycle', () => {
     await npm.exited;
     console.log(`npm start → /readyz 200 on a built checkout with existing data: ${seconds.toFixed(2)} s`);
     expect(npm.output()).not.toContain('mosis: compiling'); // fails when run on an unbuilt checkout: npm run build first
+  });
+
+  it('logs in development are pretty text on a terminal and JSON lines otherwise', async () => {
+    const serverPort = await freePort();
+    const env = { ...(await embeddedEnv(serverPort)), NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    // util-linux `script` gives the server a pseudo-terminal, as a developer's shell would.
+    const onTerminal = spawnCommand('script', ['-qec', 'node dist/src/main.js', '/dev/null'], env);
+    await waitForHttp(`http://127.0.0.1:${serverPort}/readyz`, 60_000, onTerminal);
+    onTerminal.child.kill('SIGTERM');
+    await onTerminal.exited;
+    expect(onTerminal.output()).toMatch(/INFO.*Mosis API ready/);
+    expect(onTerminal.output()).not.toContain('{"level"');
+
+    const piped = spawnNode('dist/src/main.js', [], env);
+    await waitForHttp(`http://127.0.0.1:${serverPort}/readyz`, 60_000, piped);
+    piped.child.kill('SIGTERM');
+    await piped.exited;
+    const lines = piped.output().trim().split('\n');
+    expect(lines.filter((line) => !line.startsWith('{"level"'))).toEqual([]);
+    expect(lines.map((line) => JSON.parse(line).msg)).toContain(`Mosis API ready: http://127.0.0.1:${serverPort}/graphql`);
   });
 
   it('a start on a port in use exits non-zero and stops the PostgreSQL it started', async () => {

@@ -89,6 +89,7 @@ function flattenValidationErrors(errors: ValidationErrorShape[], prefix = ''): {
  * Shapes every error that leaves the API: contract codes pass through, class-validator failures
  * become one readable BAD_USER_INPUT naming each field, and anything unexpected becomes a bare
  * INTERNAL_SERVER_ERROR unless `exposeInternals` (development only) is set: no stack, no SQL.
+ * Only unexpected errors keep their stack trace, and only when `exposeInternals` is set.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
@@ -121,10 +122,11 @@ export function formatError(
     return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
 
+  // Expected errors (a wrong password, a parse error) are answers, not bugs: never a stack trace.
   const isKnown = original instanceof AppError || (original instanceof GraphQLError && code !== 'INTERNAL_SERVER_ERROR');
   if (isKnown) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return exposeInternals ? formatted : { ...formatted, extensions };
+    return { ...formatted, extensions };
   }
 
   logUnexpected(original);

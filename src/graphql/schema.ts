@@ -10,6 +10,7 @@ import { DeveloperSigningKeysResolver, SigningKeyResolver } from '../signing-key
 import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version.resolver';
 import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { CrashResolver } from '../crashes/crash.resolver';
+import './bigint-json';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,

@@ -14,6 +14,7 @@ import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { registerConsole } from './console';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
+import { logStream } from '../logging';
 import { logSerializers } from './log-serializers';
 import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
@@ -30,7 +31,7 @@ export interface HttpDeps {
 /** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
 export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers, stream: logStream(config) },
     requestIdHeader: 'x-request-id',
     // Which X-Forwarded-For to believe decides request.ip: the audit log's and the rate limits' address.
     trustProxy: trustProxyOption(config.trustProxy),
@@ -86,6 +87,22 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     preHandler: persistedOnlyGuard(config, app.log),
+    errorHandler: (error, request, reply) => {
+      // Fastify refuses a body it cannot parse (no or a form content type: 415; broken JSON: 400)
+      // before Apollo sees it. Answer in GraphQL's shape too, so a client reads one format.
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) request.log.error({ err: error }, 'unexpected error');
+      const sent = request.headers['content-type'];
+      const message =
+        status === 415
+          ? 'POST /graphql takes a JSON body: send "Content-Type: application/json" with {"query": "…", "variables": {…}} ' +
+            `(got ${sent ? JSON.stringify(sent.slice(0, 100)) : 'no content type'}).`
+          : status === 500
+            ? 'Internal server error'
+            : error.message;
+      const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+      return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+    },
     async handler(request, reply) {
       if (wantsGraphiql(request)) {
         reply.type('text/html; charset=utf-8').header('content-security-policy', GRAPHIQL_CSP);

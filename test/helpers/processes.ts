@@ -24,15 +24,16 @@ export interface Spawned {
 
 /** Runs a built entry point (dist/…) the way an operator would, capturing its output. */
 export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
-  return capture(process.execPath, [path.join(ROOT, script), ...args], env);
+  return spawnCommand(process.execPath, [path.join(ROOT, script), ...args], env);
 }
 
 /** `npm <args>` in the repository, as typed in a shell (e.g. `npm start`), capturing its output. */
 export function spawnNpm(args: string[], env: Record<string, string | undefined>): Spawned {
-  return capture('npm', args, env);
+  return spawnCommand('npm', args, env);
 }
 
-function capture(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
+/** Any command in the repository, capturing its output. */
+export function spawnCommand(command: string, args: string[], env: Record<string, string | undefined>): Spawned {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -84,4 +85,20 @@ export async function waitUntil(what: string, condition: () => boolean, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Runs a built entry point on a pseudo-terminal (util-linux `script`), as in an operator's shell:
+ * what it prints for a TTY (progress bars, colours) is in the output.
+ */
+export function spawnNodeInTerminal(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const command = [process.execPath, path.join(ROOT, script), ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
 }
