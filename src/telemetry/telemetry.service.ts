@@ -20,7 +20,7 @@ const EVENT_DATA_MAX_BYTES = 32 * 1024;
 /** A day-range query reads at most this many days of rollups. */
 export const MAX_DAILY_RANGE_DAYS = 366;
 
-const TELEMETRY_FIELDS = new Set(['appId', 'deviceId', 'eventType', 'eventData', 'mosisVersion', 'timestamp', 'eventId']);
+const TELEMETRY_FIELDS = new Set(['appId', 'deviceId', 'eventType', 'eventData', 'mosisVersion', 'appVersion', 'timestamp', 'eventId']);
 
 export interface DailyRange {
   /** Inclusive UTC dates, YYYY-MM-DD. */
@@ -55,7 +55,9 @@ export class TelemetryService {
       latest: now + MAX_FUTURE_MS,
       tooOld: `is older than the ${this.options.retentionDays}-day retention window (before ${cutoff.toISOString()})`,
     };
-    const columns: TelemetryColumns = { appId: [], deviceHash: [], eventType: [], eventData: [], mosisVersion: [], eventId: [], timestamp: [] };
+    const columns: TelemetryColumns = {
+      appId: [], deviceHash: [], eventType: [], eventData: [], mosisVersion: [], appVersion: [], eventId: [], timestamp: [],
+    };
     const count = await admitBatch(this.db, principal, body, TELEMETRY_FIELDS, (item: ItemReader) => {
       columns.appId.push(item.uuid('appId'));
       const deviceId = item.text('deviceId', { max: 256, multiline: true });
@@ -63,6 +65,7 @@ export class TelemetryService {
       columns.eventType.push(item.text('eventType', { max: 50, pattern: EVENT_TYPE, patternHint: EVENT_TYPE_HINT }) ?? '');
       columns.eventData.push(item.jsonObject('eventData', EVENT_DATA_MAX_BYTES));
       columns.mosisVersion.push(item.text('mosisVersion', { max: 20, optional: true }));
+      columns.appVersion.push(item.text('appVersion', { max: 20, optional: true }));
       columns.eventId.push(item.text('eventId', { max: 64, optional: true, pattern: EVENT_ID, patternHint: EVENT_ID_HINT }));
       columns.timestamp.push(item.timestamp('timestamp', window));
     });
@@ -139,7 +142,7 @@ export class TelemetryService {
     const [row] = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY r."timestamp" DESC, r.id::bigint DESC) FROM (
            SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
-                  e.mosis_version AS "mosisVersion", e."timestamp",
+                  e.mosis_version AS "mosisVersion", e.app_version AS "appVersion", e."timestamp",
                   to_char(e."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
              FROM telemetry_events e
             WHERE ${where.join(' AND ')}

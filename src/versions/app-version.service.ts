@@ -10,6 +10,8 @@ import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnectio
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
+import { versionEventData } from '../releases/rollout.types';
+import { recordEvent, type WebhookEventType } from '../webhooks/outbox';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
 import { latestVersionSql, VERSION_COLUMNS } from './version-sql';
@@ -44,11 +46,11 @@ type Transition = 'submit' | 'approve' | 'reject' | 'publish';
  * The review workflow: draft → review → approved → published, or review → rejected → review.
  * Owners submit and publish; reviewers and admins approve and reject.
  */
-const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string }> = {
-  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review' },
-  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved' },
-  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected' },
-  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published' },
+const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string; event: WebhookEventType }> = {
+  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review', event: 'version.submitted' },
+  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved', event: 'version.approved' },
+  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected', event: 'version.rejected' },
+  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published', event: 'version.published' },
 };
 
 /** Published versions of visible apps are public; the rest only for the app's owner, reviewers and admins. */
@@ -126,11 +128,20 @@ export class AppVersionService {
   }
 
   /**
-   * Authorization before validation: only staff may approve or reject, whatever the id; an id
-   * that names no version is BAD_USER_INPUT for staff (who may act on any version) and NOT_FOUND
-   * for owners' actions, as for any version they cannot see.
+   * Moves a version along the workflow. Authorization before validation: only staff may approve
+   * or reject, whatever the id; an id that names no version is BAD_USER_INPUT for staff (who may
+   * act on any version) and NOT_FOUND for owners' actions, as for any version they cannot see.
+   * `alsoDo` runs in the same transaction once the version has moved (the app and version rows
+   * still locked); whatever it throws undoes the whole transition.
    */
-  async transition(principal: Principal, rawId: string, action: Transition, notes: string | null, ip: string | null): Promise<AppVersion> {
+  async transition(
+    principal: Principal,
+    rawId: string,
+    action: Transition,
+    notes: string | null,
+    ip: string | null,
+    alsoDo?: (manager: EntityManager, version: AppVersion, app: App) => Promise<AppVersion>,
+  ): Promise<AppVersion> {
     const rule = TRANSITIONS[action];
     const staff = isStaff(principal.role);
     if (rule.by === 'staff' && !staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
@@ -158,7 +169,8 @@ export class AppVersionService {
       }
       if (action === 'reject' && !notes?.trim()) throw badInput('notes', 'say what must change before the version can be approved');
 
-      const [version] = await queryRows<AppVersion>(
+      // A published version is rolled out to everyone (a trigger sets it) unless alsoDo stages it.
+      const [moved] = await queryRows<AppVersion>(
         manager,
         `UPDATE app_versions
             SET status = $2::text, updated_at = now(),
@@ -171,8 +183,31 @@ export class AppVersionService {
         await manager.query(`UPDATE apps SET status = 'published', updated_at = now() WHERE id = $1`, [app.id]);
       }
       await this.audit(manager, principal, `version.${action}`, id, ip, { appId: app.id, from: versionStatus, to: rule.to });
+      const version = alsoDo ? await alsoDo(manager, moved, app) : moved;
+      await recordEvent(manager, { appId: app.id, type: rule.event, data: versionEventData(version) });
       return version;
     });
+  }
+
+  /**
+   * Locks a version and its app (app first, as transition does) for a change only the app's owner
+   * may make: NOT_FOUND for whoever may not see the version (or sends an id that names none),
+   * FORBIDDEN for anyone else but the owner.
+   */
+  async lockOwnVersion(manager: EntityManager, principal: Principal, rawId: string): Promise<{ app: App; version: AppVersion }> {
+    if (!isId(rawId)) throw notFound('Version');
+    const [row] = await manager.query(
+      `SELECT ${APP_COLUMNS('a')}, row_to_json(version) AS version
+         FROM app_versions v JOIN apps a ON a.id = v.app_id
+        CROSS JOIN LATERAL (SELECT ${VERSION_COLUMNS('v')}) version
+        WHERE v.id = $1 FOR UPDATE OF a, v`,
+      [rawId.toLowerCase()],
+    );
+    const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+    if (!row || !canViewVersion(viewer, row, row.version)) throw notFound('Version');
+    const { version, ...app } = row as App & { version: AppVersion };
+    if (app.developerId !== principal.developerId) throw forbidden("Only the app's owner may change its versions' rollouts.");
+    return { app, version };
   }
 
   async findByIds(ids: readonly string[]): Promise<AppVersion[]> {
