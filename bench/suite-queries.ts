@@ -65,6 +65,28 @@ const searchSql = `
             lower(a.name), a.id
    LIMIT ${SEARCH_PAGE}`;
 
+/** searchApps by one word or by one tag; PostGraphile's side is bench_peer.search_apps(query, tag). */
+function searchQuery(name: string, what: string, by: 'query' | 'tag', value: (p: BenchParams) => string): BenchQuery {
+  const mosisArgument = by === 'query' ? 'query: $value' : 'tags: [$value]';
+  const peerArguments = by === 'query' ? 'query: $value, tag: null' : 'query: null, tag: $value';
+  return {
+    name,
+    what,
+    variants: () => 1,
+    mosis: {
+      query: `query ${name}($value: String!) { searchApps(${mosisArgument}, first: ${SEARCH_PAGE}) { edges { node { id packageId name } } } }`,
+      variables: (p) => ({ value: value(p) }),
+      canonical: ({ searchApps }) => appList(searchApps.edges.map((e: Data) => e.node)),
+    },
+    peer: {
+      query: `query ${name}($value: String!) { benchPeerSearchApps(${peerArguments}, first: ${SEARCH_PAGE}) { edges { node { rowId packageId name } } } }`,
+      variables: (p) => ({ value: value(p) }),
+      canonical: ({ benchPeerSearchApps }) => appList(benchPeerSearchApps.edges.map((e: Data) => e.node)),
+    },
+    oracle: { sql: searchSql, params: (p) => (by === 'query' ? [value(p), null] : [null, value(p)]), canonical: appList },
+  };
+}
+
 export const BENCH_QUERIES: BenchQuery[] = [
   {
     name: 'Q1',
@@ -208,38 +230,8 @@ export const BENCH_QUERIES: BenchQuery[] = [
       canonical: (rows) => rows.map(event),
     },
   },
-  {
-    name: 'searchWord',
-    what: 'searchApps for a common word, first 20',
-    variants: () => 1,
-    mosis: {
-      query: `query SearchWord($query: String!) { searchApps(query: $query, first: ${SEARCH_PAGE}) { edges { node { id packageId name } } } }`,
-      variables: (p) => ({ query: p.searchWord }),
-      canonical: ({ searchApps }) => appList(searchApps.edges.map((e: Data) => e.node)),
-    },
-    peer: {
-      query: `query SearchWord($query: String!) { benchPeerSearchApps(query: $query, tag: null, first: ${SEARCH_PAGE}) { edges { node { rowId packageId name } } } }`,
-      variables: (p) => ({ query: p.searchWord }),
-      canonical: ({ benchPeerSearchApps }) => appList(benchPeerSearchApps.edges.map((e: Data) => e.node)),
-    },
-    oracle: { sql: searchSql, params: (p) => [p.searchWord, null], canonical: appList },
-  },
-  {
-    name: 'searchTag',
-    what: 'searchApps for a common tag, first 20',
-    variants: () => 1,
-    mosis: {
-      query: `query SearchTag($tag: String!) { searchApps(tags: [$tag], first: ${SEARCH_PAGE}) { edges { node { id packageId name } } } }`,
-      variables: (p) => ({ tag: p.searchTag }),
-      canonical: ({ searchApps }) => appList(searchApps.edges.map((e: Data) => e.node)),
-    },
-    peer: {
-      query: `query SearchTag($tag: String!) { benchPeerSearchApps(query: null, tag: $tag, first: ${SEARCH_PAGE}) { edges { node { rowId packageId name } } } }`,
-      variables: (p) => ({ tag: p.searchTag }),
-      canonical: ({ benchPeerSearchApps }) => appList(benchPeerSearchApps.edges.map((e: Data) => e.node)),
-    },
-    oracle: { sql: searchSql, params: (p) => [null, p.searchTag], canonical: appList },
-  },
+  searchQuery('searchWord', 'searchApps for a common word, first 20', 'query', (p) => p.searchWord),
+  searchQuery('searchTag', 'searchApps for a common tag, first 20', 'tag', (p) => p.searchTag),
   {
     name: 'crashGroups',
     what: "an app's 20 biggest crash groups over the window",

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { migrations } from '../migrations';
 import packageJson from '../package.json';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { ROOT, spawnNode } from './helpers/processes';
+import { ROOT, spawnNode, spawnNodeInTerminal } from './helpers/processes';
 import { signUp } from './helpers/factories';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -30,6 +30,18 @@ describe('npx mosis grant-role', () => {
     expect((await server.graphql(`{ me { role } }`, {}, dev.token)).data.me.role).toBe('REVIEWER');
     const [audit] = await server.db.query(`SELECT metadata FROM audit_logs WHERE action = 'developer.grant_role' AND target_id = $1`, [dev.id]);
     expect(audit.metadata).toEqual({ from: 'developer', to: 'reviewer' });
+  });
+
+  it('shows long work as a progress bar with rate and ETA on a terminal', async () => {
+    const file = path.join(os.tmpdir(), `mosis-cli-progress-${process.pid}.dump`);
+    const run = spawnNodeInTerminal('bin/mosis.js', ['backup', file], { DATABASE_URL: server.database.url });
+    try {
+      expect((await run.exited).code).toBe(0);
+      expect(run.output()).toMatch(/[=-]{30} 100% \| (\d+)\/\1 tables \| [\d,]+ tables\/s \| ETA \d+s \| public\./);
+      expect(run.output()).not.toMatch(/^\[\d+\/\d+\]/m); // the plain lines are for pipes and logs only
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('explains a bad role or an unknown email and exits non-zero', async () => {

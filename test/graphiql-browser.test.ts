@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { type Browser, describeWithChromium, launchChromium } from './helpers/browser';
+import { type Browser, describeWithChromium, launchChromium, recordRequests } from './helpers/browser';
 import { signUp } from './helpers/factories';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -19,18 +19,13 @@ describeWithChromium('GraphiQL in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  const requested: string[] = [];
+  let requested: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
     browser = await launchChromium();
     browser.context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    // Every request the page makes is recorded, and anything off the test server is blocked
-    // (so a stray CDN reference fails the assertion below rather than hanging on the network).
-    await browser.context.route('**/*', (route) => {
-      requested.push(route.request().url());
-      return route.request().url().startsWith(`${server.url}/`) ? route.continue() : route.abort('blockedbyclient');
-    });
+    requested = await recordRequests(browser.context, server.url);
     page = await browser.context.newPage();
     await page.goto(`${server.url}/graphql`);
     await page.locator(QUERY_EDITOR).waitFor();

@@ -7,7 +7,7 @@ import { operationCost, queryLimitRules } from '../src/graphql/query-limits';
 import { createApp, signUp } from './helpers/factories';
 import { ROOT } from './helpers/processes';
 import { sampleVariables } from './helpers/schema-values';
-import { startTestServer, type TestServer } from './helpers/test-server';
+import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -79,6 +79,16 @@ describe('finding 1: one query could take the server down', () => {
     expect(directives.errors!.map((e) => e.message).join(' ')).toMatch(/Directives limit of 20 exceeded/);
   });
 
+  it('refuses fragments that fan out exponentially, without expanding them', async () => {
+    const fragments = Array.from({ length: 30 }, (_, i) => i === 29
+      ? `fragment F${i} on Developer { id }`
+      : `fragment F${i} on Developer { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const result = await server.graphql(`{ me { ...F0 } } ${fragments}`);
+    expect(result.status).toBe(400);
+    expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(errorOf(result).message).toMatch(/more than 10000 fields/);
+  });
+
   it('prices a connection by its page size, with the default when first is absent', async () => {
     const schema = await buildApiSchema();
     const cost = (query: string, variables = {}) => operationCost(schema, parse(query), undefined, variables);
@@ -102,6 +112,12 @@ describe('configuration', () => {
       expect(deep.errors![0].message).toMatch(/depth limit of 5 exceeded, found 6/);
       const costly = await strict.graphql('{ apps(first: 30) { edges { node { id } } } }');
       expect(costly.errors![0].message).toMatch(/cost limit of 70 exceeded, found 90/);
+      // The same document with another page size, or with a list switched on, is priced anew.
+      const paged = 'query ($n: Int, $more: Boolean!) { apps(first: $n) { edges { node { id developer @include(if: $more) { id } } } } }';
+      expect((await strict.graphql(paged, { n: 20, more: false })).errors).toBeUndefined();
+      expect((await strict.graphql(paged, { n: 30, more: false })).errors![0].message).toMatch(/found 90/);
+      expect((await strict.graphql(paged, { n: 20, more: true })).errors![0].message).toMatch(/found 100/);
+      expect((await strict.graphql(paged, { n: 20, more: false })).errors).toBeUndefined();
     } finally {
       await strict.close();
     }

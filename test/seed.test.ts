@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { SCOPES } from '../src/auth/scopes';
 import { SCALES } from '../src/seed/scales';
 import { signedMessage } from '../src/versions/app-version.service';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -60,7 +61,8 @@ it('keeps the invariants the API keeps', async () => {
     'digest not 64 hex': `SELECT count(*) AS n FROM app_versions WHERE package_sha256 !~ '^[0-9a-f]{64}$'`,
     'package id not reverse-DNS': `SELECT count(*) AS n FROM apps WHERE package_id !~ '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$'`,
     'unknown scope': `SELECT count(*) AS n FROM api_keys k WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(k.permissions) p
-       WHERE p NOT IN ('apps:read', 'apps:write', 'telemetry:read', 'telemetry:write'))`,
+       WHERE p <> ALL ('{${SCOPES.join(',')}}'::text[]))`,
+    'admin or reviewer with the documented seed password': `SELECT count(*) AS n FROM developers WHERE role <> 'developer' AND password_hash IS NOT NULL`,
     'suspended app without a reason': `SELECT count(*) AS n FROM apps WHERE (status = 'suspended') <> (suspended_reason IS NOT NULL)`,
     'timestamp finer than a millisecond': `SELECT count(*) AS n FROM telemetry_events WHERE "timestamp" <> date_trunc('milliseconds', "timestamp")`,
     'event of an unpublished app': `SELECT count(*) AS n FROM telemetry_events e JOIN apps a ON a.id = e.app_id WHERE a.status <> 'published'`,

@@ -3,14 +3,19 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  type ArgumentNode,
+  type ASTNode,
   type ASTVisitor,
+  type DocumentNode,
   type FieldNode,
   GraphQLError,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
@@ -33,6 +38,9 @@ export interface QueryLimits {
 /** Fields whose cost the estimator counts before giving up; guards against fragment fan-out bombs. */
 const MAX_COUNTED_FIELDS = 10_000;
 
+/** The arguments that make a field a connection, and set its page size. */
+const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last']);
+
 /**
  * The contract's cost: a connection (a field taking `first`) costs its page size (`first`, or
  * `last`, else the default page size) times the cost of what it selects; any other field costs 1
@@ -40,7 +48,7 @@ const MAX_COUNTED_FIELDS = 10_000;
  * multiplies, which is exactly the shape that took the server down.
  */
 export const connectionCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  const isConnection = field.args.some((arg) => arg.name === 'first');
+  const isConnection = field.args.some((arg) => PAGE_SIZE_ARGUMENTS.has(arg.name));
   if (!isConnection) return 1 + childComplexity;
   const pageSize = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);
   // A negative or absurd `first` is refused later by the resolver; it must not lower the cost here.
@@ -49,8 +57,8 @@ export const connectionCost: ComplexityEstimator = ({ field, args, childComplexi
 
 /** The cost of the operation a request runs, with its variables. */
 export function operationCost(
-  schema: Parameters<typeof getComplexity>[0]['schema'],
-  document: Parameters<typeof getComplexity>[0]['query'],
+  schema: GraphQLSchema,
+  document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown> | undefined,
 ): number {
@@ -62,6 +70,54 @@ export function operationCost(
     estimators: [connectionCost],
     maxQueryNodes: MAX_COUNTED_FIELDS,
   });
+}
+
+/** Distinct page sizes remembered per document; past this the memory starts over. */
+const MAX_COSTS_PER_DOCUMENT = 256;
+
+interface CostMemo {
+  /** The variables a cost depends on: those giving a page size or a @skip/@include condition. */
+  inputs: string[];
+  costs: Map<string, number>;
+}
+
+/**
+ * operationCost remembered per document (Apollo hands out the same parsed document for the same
+ * text) and per value of the only variables a cost can depend on. Estimating walks the whole
+ * operation and coerces every variable: about 150 µs for a hot read, most of the time the
+ * checks would add to it (bench:checks).
+ */
+export class CostMemory {
+  private readonly memos = new WeakMap<DocumentNode, CostMemo>();
+
+  cost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+    let memo = this.memos.get(document);
+    if (!memo) {
+      memo = { inputs: costInputs(document), costs: new Map() };
+      this.memos.set(document, memo);
+    }
+    const key = JSON.stringify([operationName ?? null, ...memo.inputs.map((name) => variables?.[name] ?? null)]);
+    let cost = memo.costs.get(key);
+    if (cost === undefined) {
+      cost = operationCost(schema, document, operationName, variables);
+      if (memo.costs.size >= MAX_COSTS_PER_DOCUMENT) memo.costs.clear();
+      memo.costs.set(key, cost);
+    }
+    return cost;
+  }
+}
+
+function costInputs(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Variable(node, _key, parent, _path, ancestors) {
+      const nodes = [...ancestors, parent].filter((a): a is ASTNode => a !== undefined && !Array.isArray(a) && typeof (a as ASTNode).kind === 'string');
+      const argument = nodes.reverse().find((a) => a.kind === Kind.ARGUMENT) as ArgumentNode | undefined;
+      const inDirective = nodes.some((a) => a.kind === Kind.DIRECTIVE);
+      if (inDirective || (argument && PAGE_SIZE_ARGUMENTS.has(argument.name.value))) names.add(node.name.value);
+    },
+  });
+  return [...names];
 }
 
 /** Armor's rules throw unless told to report; reporting keeps every problem in one response. */
@@ -119,13 +175,14 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
  * operation is known and before anything executes or touches the database.
  */
 export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  const memory = new CostMemory();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           let cost: number;
           try {
-            cost = operationCost(schema, document, operation?.name?.value, request.variables);
+            cost = memory.cost(schema, document, operation?.name?.value, request.variables);
           } catch (error) {
             // Variables that do not fit their types: execution refuses them before any resolver runs.
             if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {

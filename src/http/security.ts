@@ -8,7 +8,7 @@ import type { Config } from '../config';
  * on anything answering a credential (or not meant to be cached at all), and the slow-body cut-off.
  */
 export async function registerHttpSecurity(app: FastifyInstance, security: Config['security']): Promise<void> {
-  const allowed = new Set(security.corsOrigins);
+  const allowed = new Set(security.corsOrigins ?? []);
   await app.register(cors, {
     // A listed origin gets itself back in Access-Control-Allow-Origin (credentials travel as bearer
     // headers, never cookies); any other origin gets no CORS header at all, preflights included.

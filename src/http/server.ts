@@ -12,6 +12,7 @@ import { inputRulesPlugin } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
 import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
+import { registerConsole } from './console';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
 import { logStream } from '../logging';
 import { logSerializers } from './log-serializers';
@@ -111,6 +112,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     },
   });
   registerGraphiqlAssets(app);
+  await registerConsole(app);
   registerIngestRoutes(app, { services, config });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

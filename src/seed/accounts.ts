@@ -6,7 +6,7 @@ import { parseEd25519PublicKey } from '../signing-keys/signing-key.service';
 import { DAY_MS, iso, type SeedContext } from './context';
 import { FIRST_NAMES, LAST_NAMES, OAUTH_PROVIDERS, STUDIO_WORDS } from './vocabulary';
 
-/** Every seeded developer without OAuth signs in with this password (documented in the README). */
+/** Every seeded developer without OAuth (staff never) signs in with this password (documented in the README). */
 export const SEED_PASSWORD = 'mosis-seed-password';
 /** A fixed salt keeps the hash, like every other row, the same on every run. */
 const SEED_PASSWORD_SALT = '$2b$10$mosisSeedFixedSaltForDe';
@@ -37,11 +37,12 @@ export async function seedDevelopers(ctx: SeedContext): Promise<Developers> {
         const id = rng.uuid();
         const first = rng.pick(FIRST_NAMES);
         const last = rng.pick(LAST_NAMES);
-        const oauth = rng.chance(0.3);
+        // The first developers are the staff: two admins and a handful of reviewers. They sign in
+        // through OAuth only, so no seeded account with powers has the documented password.
+        const role = i < 2 ? 'admin' : i < 2 + Math.max(2, Math.round(count / 500)) ? 'reviewer' : 'developer';
+        const oauth = rng.chance(0.3) || role !== 'developer';
         // Accounts from the last three years, none in the final 120 days (their apps predate the telemetry).
         const created = ctx.daysBefore(1095) + rng.float() * 975 * DAY_MS;
-        // The first developers are the staff: two admins and a handful of reviewers.
-        const role = i < 2 ? 'admin' : i < 2 + Math.max(2, Math.round(count / 500)) ? 'reviewer' : 'developer';
         developers.ids.push(id);
         developers.createdAt[i] = created;
         developers.studio.push(`${rng.pick(STUDIO_WORDS)}${i}`);

@@ -1,19 +1,29 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { App } from '../apps/app.entity';
 import { viewerOf } from '../apps/visibility';
-import { requireScope } from '../auth/guards';
+import { requireRole, requireScope } from '../auth/guards';
+import { Role } from '../developers/role';
 import { Connection, type ConnectionData, PageArgs, parsePage, toConnection } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { AppVersion } from './app-version.entity';
-import { VERSION_CURSOR } from './app-version.service';
+import { REVIEW_QUEUE_CURSOR, VERSION_CURSOR } from './app-version.service';
 import { CreateVersionInput } from './app-version.types';
 
 export const AppVersionConnection = Connection('AppVersion', AppVersion);
 
 @Resolver(() => AppVersion)
 export class AppVersionResolver {
+  @Query(() => AppVersionConnection, {
+    description: 'The review queue: versions in REVIEW of any app, longest waiting first. Reviewers and admins; needs apps:read.',
+  })
+  versionsAwaitingReview(@Args() args: PageArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<AppVersion>> {
+    requireScope(ctx, 'apps:read');
+    requireRole(ctx, [Role.REVIEWER, Role.ADMIN], 'see the review queue');
+    return ctx.services.versions.awaitingReview(parsePage(args, REVIEW_QUEUE_CURSOR));
+  }
+
   @Mutation(() => AppVersion, { description: 'Uploads a signed build as a DRAFT version.' })
   createVersion(
     @Arg('input', () => CreateVersionInput, { validate: false }) input: CreateVersionInput,
@@ -43,11 +53,6 @@ export class AppVersionResolver {
     return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'reject', notes, ctx.ip);
   }
 
-  @Mutation(() => AppVersion, { description: 'APPROVED → PUBLISHED. The app owner; the first publish makes a draft app PUBLISHED.' })
-  publishVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'publish', null, ctx.ip);
-  }
-
   @FieldResolver(() => App)
   async app(@Root() version: AppVersion, @Ctx() ctx: RequestContext): Promise<App> {
     return (await ctx.loaders.appById.load(version.appId))!;
@@ -56,7 +61,7 @@ export class AppVersionResolver {
 
 @Resolver(() => App)
 export class AppVersionsResolver {
-  @FieldResolver(() => AppVersion, { nullable: true, description: 'The published version with the highest versionCode.' })
+  @FieldResolver(() => AppVersion, { nullable: true, description: 'The published version with the highest versionCode among those fully rolled out (rollout COMPLETE).' })
   latestVersion(@Root() app: App, @Ctx() ctx: RequestContext): Promise<AppVersion | null> {
     return ctx.loaders.latestVersionByApp.load(app.id);
   }

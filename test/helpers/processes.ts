@@ -86,3 +86,19 @@ export async function waitUntil(what: string, condition: () => boolean, timeoutM
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Runs a built entry point on a pseudo-terminal (util-linux `script`), as in an operator's shell:
+ * what it prints for a TTY (progress bars, colours) is in the output.
+ */
+export function spawnNodeInTerminal(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const command = [process.execPath, path.join(ROOT, script), ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}

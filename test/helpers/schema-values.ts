@@ -25,14 +25,23 @@ const SAMPLE_SCALARS: Record<string, unknown> = {
   JSON: {},
 };
 
-/** A value of `type` that GraphQL coerces without complaint: required input fields filled, lists of one. */
-export function sampleValue(type: GraphQLInputType): unknown {
-  if (isNonNullType(type)) return sampleValue(type.ofType);
-  if (isListType(type)) return [sampleValue(type.ofType)];
+export interface SampleOptions {
+  /** Supplies ID values (real ones let a request get past the lookup to deeper checks). */
+  id?: () => string;
+  /** Leave out optional input fields, so only what is asked for can be wrong. */
+  requiredOnly?: boolean;
+}
+
+/** A value of `type` that GraphQL coerces without complaint: input fields filled, lists of one. */
+export function sampleValue(type: GraphQLInputType, options: SampleOptions = {}): unknown {
+  if (isNonNullType(type)) return sampleValue(type.ofType, options);
+  if (isListType(type)) return [sampleValue(type.ofType, options)];
   if (isInputObjectType(type)) {
-    return Object.fromEntries(Object.values(type.getFields()).map((field) => [field.name, sampleValue(field.type)]));
+    const fields = Object.values(type.getFields()).filter((field) => !options.requiredOnly || isNonNullType(field.type));
+    return Object.fromEntries(fields.map((field) => [field.name, sampleValue(field.type, options)]));
   }
   if (isEnumType(type)) return type.getValues()[0].name;
+  if (type.name === 'ID' && options.id) return options.id();
   if (!(type.name in SAMPLE_SCALARS)) throw new Error(`no sample value for scalar ${type.name}: add one to SAMPLE_SCALARS`);
   return SAMPLE_SCALARS[type.name];
 }
@@ -45,37 +54,58 @@ export function sampleVariables(schema: GraphQLSchema, operation: OperationDefin
   }));
 }
 
-/** A string-typed place in a root field's arguments where a test can put any text. */
-export interface StringArgument {
+/** A leaf (scalar or enum) place in a root field's arguments where a test can put any value. */
+export interface ArgumentLeaf {
   /** `Mutation.createApp input.name`, for test titles. */
   label: string;
   /** The name a BAD_USER_INPUT error must give: the argument, or the field inside an input object. */
   field: string;
-  /** The operation and its variables with `value` at this place and sample values everywhere else. */
-  request(value: unknown): { query: string; variables: Record<string, unknown> };
+  /** The leaf's scalar or enum type name. */
+  typeName: string;
+  /**
+   * The operation and its variables with `value` at this place and sample values everywhere else
+   * (IDs from `id`).
+   */
+  request(value: unknown, id?: () => string): { query: string; variables: Record<string, unknown> };
 }
 
-type Step = string | number;
+/** The String and ID leaves only. */
+export type StringArgument = ArgumentLeaf;
 
-function stringLeaves(type: GraphQLInputType, path: Step[], out: Step[][]): void {
-  if (isNonNullType(type)) return stringLeaves(type.ofType, path, out);
-  if (isListType(type)) return stringLeaves(type.ofType, [...path, 0], out);
-  if (isInputObjectType(type)) {
-    for (const field of Object.values(type.getFields())) stringLeaves(field.type, [...path, field.name], out);
+/** One step down into an argument value: a key or list index, and the type found there. */
+interface Step {
+  key: string | number;
+  type: GraphQLInputType;
+}
+
+function leaves(type: GraphQLInputType, path: Step[], out: { path: Step[]; typeName: string }[]): void {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) return leaves(inner.ofType, [...path, { key: 0, type: inner.ofType }], out);
+  if (isInputObjectType(inner)) {
+    for (const field of Object.values(inner.getFields())) leaves(field.type, [...path, { key: field.name, type: field.type }], out);
     return;
   }
-  if (type.name === 'String' || type.name === 'ID') out.push(path);
+  out.push({ path, typeName: inner.name });
 }
 
-function setAt(target: Record<string, unknown>, path: Step[], value: unknown): void {
-  let node: any = target;
-  for (const step of path.slice(0, -1)) node = node[step];
-  node[path[path.length - 1]] = value;
+/** Puts `value` at `path`, creating (with required-only samples) whatever lies on the way. */
+function setAt(target: Record<string | number, unknown>, path: Step[], value: unknown, options: SampleOptions): void {
+  let node = target;
+  for (const step of path.slice(0, -1)) {
+    node[step.key] ??= sampleValue(step.type, options);
+    node = node[step.key] as Record<string | number, unknown>;
+  }
+  node[path[path.length - 1].key] = value;
 }
 
 /** Every String and ID argument and input field of every query and mutation, found in the schema itself. */
 export function stringArguments(schema: GraphQLSchema): StringArgument[] {
-  const sites: StringArgument[] = [];
+  return argumentLeaves(schema).filter((leaf) => leaf.typeName === 'String' || leaf.typeName === 'ID');
+}
+
+/** Every leaf of every argument of every query and mutation, found in the schema itself. */
+export function argumentLeaves(schema: GraphQLSchema): ArgumentLeaf[] {
+  const sites: ArgumentLeaf[] = [];
   for (const operation of [OperationTypeNode.QUERY, OperationTypeNode.MUTATION]) {
     const root = schema.getRootType(operation);
     if (!root) continue;
@@ -86,16 +116,19 @@ export function stringArguments(schema: GraphQLSchema): StringArgument[] {
       const args = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
       const query = `${operation}${definitions ? ` (${definitions})` : ''} { ${field.name}${args ? `(${args})` : ''} ${selection} }`;
       for (const arg of field.args) {
-        const leaves: Step[][] = [];
-        stringLeaves(arg.type, [arg.name], leaves);
-        for (const leaf of leaves) {
-          const names = leaf.filter((step): step is string => typeof step === 'string');
+        const found: { path: Step[]; typeName: string }[] = [];
+        leaves(arg.type, [{ key: arg.name, type: arg.type }], found);
+        for (const { path, typeName } of found) {
+          const names = path.map((step) => step.key).filter((key): key is string => typeof key === 'string');
           sites.push({
             label: `${root.name}.${field.name} ${names.join('.')}`,
             field: names.length === 1 ? names[0] : names.slice(1).join('.'),
-            request(value) {
-              const variables = Object.fromEntries(field.args.map((a) => [a.name, sampleValue(a.type)])) as Record<string, unknown>;
-              setAt(variables, leaf, value);
+            typeName,
+            request(value, id) {
+              const options = { id, requiredOnly: true };
+              const required = field.args.filter((a) => isNonNullType(a.type));
+              const variables = Object.fromEntries(required.map((a) => [a.name, sampleValue(a.type, options)]));
+              setAt(variables, path, value, options);
               return { query, variables };
             },
           });
