@@ -56,6 +56,28 @@ describeWithChromium('GraphiQL in Chromium', () => {
     return JSON.parse(await editorText(RESPONSE));
   }
 
+  it("opens with a runnable welcome: SignUp answers a token, and Me answers as that developer once it is in the Headers pane", async () => {
+    expect(await editorText(QUERY_EDITOR)).toMatch(/mutation SignUp[\s\S]*mutation SignIn[\s\S]*query Me/);
+    expect(JSON.parse(await editorText(HEADERS_EDITOR))).toEqual({ 'X-Mosis-Hint': expect.stringContaining('"Authorization": "Bearer <token>"') });
+    await page.getByRole('button', { name: 'Explorer' }).first().waitFor(); // the Explorer plugin is installed
+    await page.locator('.graphiql-explorer-root, .docExplorerWrap').first().waitFor(); // ... and open
+
+    // Several operations: the play button asks which one to run.
+    await page.locator('.graphiql-execute-button').click();
+    await page.getByRole('menuitem', { name: 'SignUp' }).click();
+    await page.locator(RESPONSE, { hasText: 'token' }).waitFor();
+    const signedUp = JSON.parse(await editorText(RESPONSE)) as { data: { signUp: { token: string; developer: { email: string } } } };
+    expect(signedUp.data.signUp.token).toMatch(/\S{20,}/);
+
+    // The hint, followed: the hint line replaced by the token.
+    await typeInto(HEADERS_EDITOR, `{"Authorization": "Bearer ${signedUp.data.signUp.token}"}`);
+    await page.locator('.graphiql-execute-button').click();
+    await page.getByRole('menuitem', { name: 'Me' }).click();
+    await page.locator(RESPONSE, { hasText: '"role"' }).waitFor();
+    expect(JSON.parse(await editorText(RESPONSE))).toMatchObject({ data: { me: { email: signedUp.data.signUp.developer.email, role: 'DEVELOPER' } } });
+    await typeInto(HEADERS_EDITOR, '{}'); // the next test starts anonymous
+  }, BROWSER_TIMEOUT_MS);
+
   it('runs a typed query anonymously, then as the developer whose token is typed into the Headers pane', async () => {
     const developer = await signUp(server);
 
@@ -70,9 +92,9 @@ describeWithChromium('GraphiQL in Chromium', () => {
   }, BROWSER_TIMEOUT_MS);
 
   it('loads nothing from outside the server', () => {
-    // The page, its four assets, the introspection and the two queries. (The fonts and images embedded
+    // The page, its six assets, the introspection and the queries. (The fonts and images embedded
     // in GraphiQL's CSS as data: URIs are no network requests, so they never reach the route.)
-    expect(requested.length).toBeGreaterThanOrEqual(8);
+    expect(requested.length).toBeGreaterThanOrEqual(10);
     expect(requested.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ describe('GraphiQL page and assets', () => {
     const { body } = await getPage();
     expect(body).not.toMatch(/https?:\/\//);
     const refs = [...body.matchAll(/\b(?:src|href)=["']([^"']*)["']/g)].map((m) => m[1]);
-    expect(refs).toHaveLength(4);
+    expect(refs).toHaveLength(6);
     for (const ref of refs) expect(ref.startsWith('/graphiql/assets/')).toBe(true);
   });
 
@@ -48,7 +48,7 @@ describe('GraphiQL page and assets', () => {
     for (const ref of refs) {
       const res = await app.inject({ method: 'GET', url: ref });
       expect(res.statusCode).toBe(200);
-      expect(res.rawPayload.length).toBeGreaterThan(10_000);
+      expect(res.rawPayload.length).toBeGreaterThan(1_000);
       expect(res.headers['content-type']).toBe(
         ref.endsWith('.css') ? 'text/css; charset=utf-8' : 'application/javascript; charset=utf-8',
       );
@@ -80,6 +80,6 @@ describe('GraphiQL page and assets', () => {
   it('keeps a hostile endpoint from closing the inline script', () => {
     const html = graphiqlPage({ endpoint: '</script><script>alert(1)</script>' });
     expect(html).not.toContain('</script><script>alert(1)');
-    expect(html.match(/<\/script>/g)).toHaveLength(4);
+    expect(html.match(/<\/script>/g)).toHaveLength(5);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -39,33 +40,59 @@ export function wantsGraphiql(request: FastifyRequest): boolean {
   return !new URLSearchParams(search).has('query');
 }
 
-const DEFAULT_QUERY = `# Welcome to the Mosis GraphQL API.
+/**
+ * The first tab: runnable as it stands. Press play, pick SignUp, and the answer carries a token;
+ * the email is fresh on every page load so a second visitor (or a second try) does not collide.
+ */
+function welcomeDocument(email: string): string {
+  return `# Welcome to the Mosis GraphQL API.
 #
-# 1. Get a token by running this (play button or Ctrl+Enter):
+# 1. Press the play button (or Ctrl+Enter) and pick SignUp: it creates an
+#    account and answers with a token.
+# 2. Put the token in the Headers pane below, replacing the hint:
+#      { "Authorization": "Bearer <token>" }
+# 3. Run Me: it now answers as you. SignIn gets a new token later.
 #
-#    mutation {
-#      signUp(input: {
-#        email: "you@example.com"
-#        name: "Your Name"
-#        password: "a long password"
-#      }) {
-#        token
-#      }
-#    }
-#
-# 2. Paste the token into the Headers pane below:
-#
-#    { "Authorization": "Bearer <token>" }
-#
-# Every request after that is sent as you.
+# The Explorer (compass icon, left) builds queries by clicking through the
+# schema; the Docs (book icon) describe every type and field.
+
+mutation SignUp {
+  signUp(input: {email: "${email}", name: "Ada Lovelace", password: "a long enough password"}) {
+    token
+    developer { id email }
+  }
+}
+
+mutation SignIn {
+  signIn(email: "${email}", password: "a long enough password") {
+    token
+  }
+}
+
+query Me {
+  me { id email name role }
+}
 `;
+}
+
+/**
+ * The Headers pane must hold JSON (GraphiQL refuses anything else when it runs a query), so the
+ * hint is a harmless header of its own rather than a comment.
+ */
+const WELCOME_HEADERS = JSON.stringify(
+  { 'X-Mosis-Hint': 'after SignUp or SignIn, replace this line with "Authorization": "Bearer <token>"' },
+  null,
+  2,
+);
 
 /** JSON is a valid JS expression; escaping `<` keeps `</script>` or `<!--` in a value from ending the script early. */
 function toScriptLiteral(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-export function graphiqlPage(opts: { endpoint: string }): string {
+/** `welcomeEmail`: the address the welcome document signs up with, fresh for every page by default. */
+export function graphiqlPage(opts: { endpoint: string; welcomeEmail?: string }): string {
+  const welcomeEmail = opts.welcomeEmail ?? `dev-${randomBytes(4).toString('hex')}@example.com`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -76,17 +103,23 @@ export function graphiqlPage(opts: { endpoint: string }): string {
 html, body, #graphiql { height: 100vh; margin: 0; }
 </style>
 <link rel="stylesheet" href="${ASSET_PREFIX}graphiql.min.css">
+<link rel="stylesheet" href="${ASSET_PREFIX}graphiql-explorer.css">
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <script src="${ASSET_PREFIX}react.production.min.js"></script>
 <script src="${ASSET_PREFIX}react-dom.production.min.js"></script>
 <script src="${ASSET_PREFIX}graphiql.min.js"></script>
+<script src="${ASSET_PREFIX}graphiql-explorer.umd.js"></script>
 <script>
+const explorer = GraphiQLPluginExplorer.explorerPlugin();
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
   React.createElement(GraphiQL, {
     fetcher: GraphiQL.createFetcher({ url: ${toScriptLiteral(opts.endpoint)} }),
-    defaultQuery: ${toScriptLiteral(DEFAULT_QUERY)},
+    defaultQuery: ${toScriptLiteral(welcomeDocument(welcomeEmail))},
+    defaultHeaders: ${toScriptLiteral(WELCOME_HEADERS)},
+    plugins: [explorer],
+    visiblePlugin: explorer,
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: true,
     defaultEditorToolsVisibility: 'headers',
@@ -103,12 +136,14 @@ type Asset = { packageName: string; relativePath: string; contentType: string };
 const JS = 'application/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 
-// Keyed by the public file name: a request can only ever reach these four files, so there is no path to traverse.
+// Keyed by the public file name: a request can only ever reach these files, so there is no path to traverse.
 const ASSETS = new Map<string, Asset>([
   ['react.production.min.js', { packageName: 'react', relativePath: 'umd/react.production.min.js', contentType: JS }],
   ['react-dom.production.min.js', { packageName: 'react-dom', relativePath: 'umd/react-dom.production.min.js', contentType: JS }],
   ['graphiql.min.js', { packageName: 'graphiql', relativePath: 'graphiql.min.js', contentType: JS }],
   ['graphiql.min.css', { packageName: 'graphiql', relativePath: 'graphiql.min.css', contentType: CSS }],
+  ['graphiql-explorer.umd.js', { packageName: '@graphiql/plugin-explorer', relativePath: 'dist/index.umd.js', contentType: JS }],
+  ['graphiql-explorer.css', { packageName: '@graphiql/plugin-explorer', relativePath: 'dist/style.css', contentType: CSS }],
 ]);
 
 // The bundles total about 4 MB and most server runs never open GraphiQL, so read each one on first request only.
