@@ -31,6 +31,7 @@ interface Event {
   eventType: string;
   eventData: { screen: string; durationMs: number };
   mosisVersion: string;
+  appVersion: string;
   timestamp: string;
   eventId: string;
 }
@@ -38,14 +39,22 @@ interface Event {
 /** Events shaped like a real app's, over the last three days; fresh ids and times on every call. */
 function generateEvents(count: number, start: number): Event[] {
   const prefix = randomBytes(8).toString('hex');
-  return Array.from({ length: count }, (_, i) => ({
-    deviceId: `device-${Math.floor(Math.random() * DEVICES)}`,
+  return Array.from({ length: count }, (_, i) => eventOf(Math.floor(Math.random() * DEVICES), i, prefix, start));
+}
+
+/** A device runs one app version: most the newest, every fifth one of the two before. */
+const APP_VERSIONS = ['3.2.0', '3.2.0', '3.2.0', '3.2.0', '3.1.0', '3.2.0', '3.2.0', '3.2.0', '3.2.0', '3.0.1'];
+
+function eventOf(device: number, i: number, prefix: string, start: number): Event {
+  return {
+    deviceId: `device-${device}`,
     eventType: EVENT_TYPES[i % EVENT_TYPES.length],
     eventData: { screen: SCREENS[Math.floor(Math.random() * SCREENS.length)], durationMs: Math.floor(Math.random() * 60_000) },
     mosisVersion: '1.4.0',
+    appVersion: APP_VERSIONS[device % APP_VERSIONS.length],
     timestamp: new Date(start + Math.floor(Math.random() * SPREAD_MS)).toISOString(),
     eventId: `${prefix}-${i}`,
-  }));
+  };
 }
 
 /** Prints progress once a second while `work` runs. */
@@ -69,7 +78,7 @@ async function copyPhase(url: string, appId: string, start: number, events = EVE
   const chunks: Buffer[] = [];
   for (let i = 0; i < events; i += BATCH) {
     const rows = generateEvents(Math.min(BATCH, events - i), start).map(
-      (e) => `${appId}\t${randomBytes(32).toString('hex')}\t${e.eventType}\t${JSON.stringify(e.eventData)}\t${e.mosisVersion}\t${e.eventId}\t${e.timestamp}\n`,
+      (e) => `${appId}\t${randomBytes(32).toString('hex')}\t${e.eventType}\t${JSON.stringify(e.eventData)}\t${e.mosisVersion}\t${e.appVersion}\t${e.eventId}\t${e.timestamp}\n`,
     );
     chunks.push(Buffer.from(rows.join('')));
   }
@@ -79,7 +88,7 @@ async function copyPhase(url: string, appId: string, start: number, events = EVE
   try {
     return await measure('COPY', events, () => copied, async () => {
       const stream = client.query(
-        copyFrom(`COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, event_id, "timestamp") FROM STDIN`),
+        copyFrom(`COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`),
       );
       const source = Readable.from(
         (function* () {
@@ -167,7 +176,7 @@ async function main(): Promise<void> {
     const months = [monthOf(new Date(start)), monthOf(new Date())];
     await new PartitionManager(db, { retentionDays: 90, partitionsAhead: 3 }).ensureMonths(months);
     const truncate = async () => {
-      await db.query(`TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_devices`);
+      await db.query(`TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_devices, version_daily_devices, version_health_daily`);
       await db.query('CHECKPOINT');
     };
 
@@ -200,7 +209,7 @@ async function main(): Promise<void> {
     console.log(`POST /v1/telemetry, ${CLIENTS} clients (median of ${ROUNDS}):  ${fmt(httpRate)} events/s`);
     console.log(`ratio HTTP / COPY:                           ${(httpRate / copyRate).toFixed(2)} (target >= 0.60)`);
     console.log(`(${fmt(EVENTS)} events a run over ${fmt(DEVICES)} devices; HTTP includes validation, device-id hashing,`);
-    console.log(' deduplication and the exact daily rollups; COPY writes raw rows only.)');
+    console.log(' deduplication, the exact daily rollups and version health; COPY writes raw rows only.)');
   } finally {
     await server?.stop();
     if (db.isInitialized) await db.destroy();

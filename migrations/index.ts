@@ -14,6 +14,10 @@ import { CreateTelemetryDailyDevices1795600000201 } from './1795600000201-Create
 import { CreateCrashGroups1795600000202 } from './1795600000202-CreateCrashGroups';
 import { IndexAppsByRecency1795600000301 } from './1795600000301-IndexAppsByRecency';
 import { RestrictApiKeyPermissions1795600004001 } from './1795600004001-RestrictApiKeyPermissions';
+import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRolloutToAppVersions';
+import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-AddAppVersionToTelemetryEvents';
+import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
+import { CreateWebhooks1795600006004 } from './1795600006004-CreateWebhooks';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -31,4 +35,8 @@ export const migrations = [
   CreateCrashGroups1795600000202,
   IndexAppsByRecency1795600000301,
   RestrictApiKeyPermissions1795600004001,
+  AddRolloutToAppVersions1795600006001,
+  AddAppVersionToTelemetryEvents1795600006002,
+  CreateVersionHealth1795600006003,
+  CreateWebhooks1795600006004,
 ];

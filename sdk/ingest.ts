@@ -6,6 +6,8 @@ export interface TelemetryEventInput {
   eventType: string;
   eventData?: Record<string, unknown>;
   mosisVersion?: string;
+  /** The app version the device runs (an AppVersion.versionName); counts the device for versionHealth. */
+  appVersion?: string;
   /** ISO-8601, e.g. new Date().toISOString(). */
   timestamp: string;
   /** Makes a retry safe: an item whose eventId is already stored counts as a duplicate. */

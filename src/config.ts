@@ -116,6 +116,22 @@ const settings = {
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: optional('DEVICE_ID_HASH_KEY', secretKey(32), true),
   },
+  releases: {
+    /** How long each step of a phased rollout (1, 2, 5, 10, 20, 50, 100%) lasts. */
+    phaseIntervalSeconds: variable('ROLLOUT_PHASE_INTERVAL_SECONDS', integer(1, 365 * 86_400), '86400'),
+    /** How often the server steps phased rollouts and checks crash-free rates for automatic halts. */
+    upkeepIntervalMs: variable('RELEASE_UPKEEP_INTERVAL_MS', integer(100, 60_000), '15000'),
+  },
+  webhooks: {
+    /** Delay before the first retry; each further retry waits twice as long. */
+    retryBaseMs: variable('WEBHOOK_RETRY_BASE_MS', integer(1, 3_600_000), '30000'),
+    /** Attempts before a delivery is FAILED. */
+    maxAttempts: variable('WEBHOOK_MAX_ATTEMPTS', integer(5, 50), '8'),
+    /** Allow http:// and loopback/private targets (development and tests). */
+    allowPrivate: variable('WEBHOOK_ALLOW_PRIVATE', flag(), 'false'),
+    /** A delivery attempt that has not been answered after this long counts as failed. */
+    timeoutMs: variable('WEBHOOK_TIMEOUT_MS', integer(100, 120_000), '10000'),
+  },
   /** src/rate-limits/rate-limits.ts; the sign-in and sign-up limits are the contract's and fixed. */
   rateLimits: {
     /** RATE_LIMITS=off turns every limit off (benchmarks, load tests). */

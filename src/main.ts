@@ -10,6 +10,8 @@ import { logStream } from './logging';
 import { createServices } from './services';
 import { loadDeviceIdHashKey } from './telemetry/device-id';
 import { startPartitionMaintenance } from './telemetry/partitions';
+import { startReleaseUpkeep } from './releases/release-upkeep';
+import { startWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhook-worker';
 
 /**
  * `npm start`: database (embedded unless DATABASE_URL), migrations, then HTTP until SIGTERM/SIGINT.
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
     await lifecycle.start('rate-limit store', () => services.rateLimits.ready(), () => services.rateLimits.close());
     services.rateLimits.onStoreTrouble((message) => logger.warn(message));
     await lifecycle.start('partition maintenance', () => startPartitionMaintenance(services.partitions, log), (m) => m.stop());
+    await lifecycle.start('release upkeep', async () => startReleaseUpkeep(services.rollouts, log, config.releases.upkeepIntervalMs), (u) => u.stop());
+    await lifecycle.start('webhook deliveries', async () => startWebhookWorker(services.webhookDispatcher, log, WEBHOOK_POLL_MS), (w) => w.stop());
     const app = await lifecycle.start(
       'HTTP server',
       async () => createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services }),

@@ -13,6 +13,10 @@ import { RateLimits } from './rate-limits/rate-limits';
 import { DeviceIdHasher } from './telemetry/device-id';
 import { PartitionManager } from './telemetry/partitions';
 import { TelemetryService } from './telemetry/telemetry.service';
+import { RolloutService } from './releases/rollout.service';
+import { VersionHealthService } from './releases/version-health.service';
+import { WebhookService } from './webhooks/webhook.service';
+import { WebhookDispatcher } from './webhooks/webhook-worker';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
@@ -27,6 +31,10 @@ export interface Services {
   partitions: PartitionManager;
   telemetry: TelemetryService;
   crashes: CrashService;
+  rollouts: RolloutService;
+  versionHealth: VersionHealthService;
+  webhooks: WebhookService;
+  webhookDispatcher: WebhookDispatcher;
   rateLimits: RateLimits;
 }
 
@@ -34,6 +42,7 @@ export function createServices(db: DataSource, config: Config): Services {
   const apps = new AppService(db);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
+  const versions = new AppVersionService(db, apps);
   const rateLimits = new RateLimits(config.rateLimits);
   return {
     auth: new AuthService(db, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
@@ -43,10 +52,14 @@ export function createServices(db: DataSource, config: Config): Services {
     signingKeys: new SigningKeyService(db),
     apps,
     search: new SearchService(db),
-    versions: new AppVersionService(db, apps),
+    versions,
     partitions,
     telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
-    crashes: new CrashService(db, deviceIds),
+    crashes: new CrashService(db, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    rollouts: new RolloutService(db, versions, config.releases),
+    versionHealth: new VersionHealthService(db),
+    webhooks: new WebhookService(db, apps, config.webhooks),
+    webhookDispatcher: new WebhookDispatcher(db, config.webhooks),
     rateLimits,
   };
 }

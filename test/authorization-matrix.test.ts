@@ -37,6 +37,8 @@ const ANYONE: Expected = { anonymous: OK, other: OK, reviewer: OK, admin: OK, ow
 const SIGNED_IN: Expected = { anonymous: UNAUTH, other: OK, reviewer: OK, admin: OK, owner: OK };
 const OWNER_OR_ADMIN: Expected = { anonymous: UNAUTH, other: FORBIDDEN, reviewer: FORBIDDEN, admin: OK, owner: OK };
 const VISIBLE_TO_OWNER_AND_STAFF: Expected = { anonymous: HIDDEN, other: HIDDEN, reviewer: OK, admin: OK, owner: OK, keyWithoutScope: HIDDEN };
+/** A published version is visible to everyone, so anyone but its owner is refused rather than told it does not exist. */
+const OWNER_ONLY_ON_PUBLISHED: Expected = { anonymous: UNAUTH, other: FORBIDDEN, reviewer: FORBIDDEN, admin: FORBIDDEN, owner: OK };
 
 const DATES = () => {
   const day = 86_400_000;
@@ -55,6 +57,8 @@ const MATRIX: Record<string, Entry> = {
   'Query.telemetryEvents': { scope: 'telemetry:read', query: `query ($a: ID!, $from: DateTime!, $to: DateTime!) { telemetryEvents(appId: $a, from: $from, to: $to) { edges { node { id } } } }`, vars: (w) => ({ a: w.publishedAppId, ...DATES() }), expect: OWNER_OR_ADMIN },
   'Query.crashGroups': { scope: 'telemetry:read', query: `query ($a: ID!) { crashGroups(appId: $a) { edges { node { fingerprint } } } }`, vars: (w) => ({ a: w.publishedAppId }), expect: OWNER_OR_ADMIN },
   'Query.versionsAwaitingReview': { scope: 'apps:read', query: `{ versionsAwaitingReview(first: 100) { edges { node { id } } } }`, vars: async (w) => { await w.version('review'); return {}; }, found: (d) => d.versionsAwaitingReview.edges.length, expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
+  'Query.appUpdate': { query: `query ($p: String!) { appUpdate(packageId: $p, deviceId: "matrix-device", currentVersionCode: 0) { id } }`, vars: (w) => ({ p: w.publishedPackageId }), expect: ANYONE },
+  'Query.versionHealth': { scope: 'telemetry:read', query: `query ($a: ID!, $from: Date!, $to: Date!) { versionHealth(appId: $a, from: $from, to: $to) { activeDevices } }`, vars: (w) => ({ a: w.publishedAppId, ...DAYS() }), expect: OWNER_OR_ADMIN },
   'Query.auditLogs': { scope: 'account:read', query: `{ auditLogs { edges { node { id } } } }`, expect: SIGNED_IN },
 
   // Mutations
@@ -73,12 +77,21 @@ const MATRIX: Record<string, Entry> = {
   'Mutation.approveVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { approveVersion(id: $id) { id } }`, vars: async (w) => ({ id: await w.version('review') }), expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Mutation.rejectVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { rejectVersion(id: $id, notes: "no") { id } }`, vars: async (w) => ({ id: await w.version('review') }), expect: { anonymous: UNAUTH, other: FORBIDDEN, reviewer: OK, admin: OK, owner: FORBIDDEN } },
   'Mutation.publishVersion': { scope: 'apps:write', query: `mutation ($id: ID!) { publishVersion(id: $id) { id } }`, vars: async (w) => ({ id: await w.version('approved') }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, admin: FORBIDDEN } },
+  'Mutation.updateRollout': { scope: 'apps:write', query: `mutation ($id: ID!) { updateRollout(versionId: $id, percentage: 50) { id } }`, vars: async (w) => ({ id: await w.stagedVersion() }), expect: OWNER_ONLY_ON_PUBLISHED },
+  'Mutation.pauseRollout': { scope: 'apps:write', query: `mutation ($id: ID!) { pauseRollout(versionId: $id) { id } }`, vars: async (w) => ({ id: await w.stagedVersion() }), expect: OWNER_ONLY_ON_PUBLISHED },
+  'Mutation.resumeRollout': { scope: 'apps:write', query: `mutation ($id: ID!) { resumeRollout(versionId: $id) { id } }`, vars: async (w) => ({ id: await w.stagedVersion({ paused: true }) }), expect: OWNER_ONLY_ON_PUBLISHED },
+  'Mutation.haltRollout': { scope: 'apps:write', query: `mutation ($id: ID!) { haltRollout(versionId: $id, reason: "matrix") { id } }`, vars: async (w) => ({ id: await w.stagedVersion() }), expect: OWNER_ONLY_ON_PUBLISHED },
+  'Mutation.completeRollout': { scope: 'apps:write', query: `mutation ($id: ID!) { completeRollout(versionId: $id) { id } }`, vars: async (w) => ({ id: await w.stagedVersion() }), expect: OWNER_ONLY_ON_PUBLISHED },
+  'Mutation.createWebhook': { scope: 'account:write', query: `mutation { createWebhook(input: {url: "https://93.184.215.14/matrix", events: ["version.published"]}) { secret } }`, expect: SIGNED_IN },
+  'Mutation.deleteWebhook': { scope: 'account:write', query: `mutation ($id: ID!) { deleteWebhook(id: $id) { id } }`, vars: async (w) => ({ id: await w.webhook() }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, reviewer: NOT_FOUND, admin: NOT_FOUND } },
+  'Mutation.redeliverWebhookDelivery': { scope: 'account:write', query: `mutation ($id: ID!) { redeliverWebhookDelivery(id: $id) { id } }`, vars: async (w) => ({ id: await w.webhookDelivery() }), expect: { ...OWNER_OR_ADMIN, other: NOT_FOUND, reviewer: NOT_FOUND, admin: NOT_FOUND } },
 
   // Fields exposing owned data, reached through the owner's published app (which anyone may read)
   'Developer.email': { scope: 'account:read', query: `query ($id: ID) { app(id: $id) { developer { email } } }`, vars: (w) => ({ id: w.publishedAppId }), found: (d) => d.app.developer.email, expect: { ...OWNER_OR_ADMIN, anonymous: FORBIDDEN, reviewer: OK } },
   'Developer.apiKeys': { scope: 'account:read', query: `query ($id: ID) { app(id: $id) { developer { apiKeys { id } } } }`, vars: (w) => ({ id: w.publishedAppId }), found: (d) => d.app.developer.apiKeys.length, expect: { ...OWNER_OR_ADMIN, anonymous: FORBIDDEN } },
   'Developer.signingKeys': { query: `query ($id: ID) { app(id: $id) { developer { signingKeys { id } } } }`, vars: (w) => ({ id: w.publishedAppId }), found: (d) => d.app.developer.signingKeys.length, expect: { ...OWNER_OR_ADMIN, anonymous: FORBIDDEN } },
   'Developer.apps': { scope: 'apps:read', query: `query ($id: ID) { app(id: $id) { developer { apps(first: 100) { edges { node { status } } } } } }`, vars: (w) => ({ id: w.publishedAppId }), found: (d) => d.app.developer.apps.edges.some((e: any) => e.node.status === 'DRAFT'), expect: VISIBLE_TO_OWNER_AND_STAFF },
+  'Developer.webhooks': { scope: 'account:read', query: `query ($id: ID) { app(id: $id) { developer { webhooks { id } } } }`, vars: async (w) => { await w.someWebhook(); return { id: w.publishedAppId }; }, found: (d) => d.app.developer.webhooks.length, expect: { ...OWNER_OR_ADMIN, anonymous: UNAUTH } },
   'App.versions': { scope: 'apps:read', query: `query ($id: ID) { app(id: $id) { versions { edges { node { status } } } } }`, vars: (w) => ({ id: w.publishedAppId }), found: (d) => d.app.versions.edges.some((e: any) => e.node.status === 'DRAFT'), expect: VISIBLE_TO_OWNER_AND_STAFF },
   'App.telemetryDaily': { scope: 'telemetry:read', query: `query ($id: ID, $from: Date!, $to: Date!) { app(id: $id) { telemetryDaily(from: $from, to: $to) { count } } }`, vars: (w) => ({ id: w.publishedAppId, ...DAYS() }), found: (d) => d.app.telemetryDaily.length, expect: { ...OWNER_OR_ADMIN, anonymous: UNAUTH } },
 };
@@ -90,7 +103,7 @@ const PUBLIC_FIELDS: Record<string, string[]> = {
   // A version is visible or not as a whole (App.versions, the workflow mutations); its columns follow.
   AppVersion: [
     'id', 'app', 'versionCode', 'versionName', 'packageUrl', 'packageSize', 'packageSha256', 'signature', 'permissions',
-    'minMosisVersion', 'releaseNotes', 'status', 'reviewNotes', 'publishedAt', 'createdAt',
+    'minMosisVersion', 'releaseNotes', 'status', 'reviewNotes', 'publishedAt', 'createdAt', 'rollout',
   ],
 };
 
@@ -99,11 +112,20 @@ interface World {
   owner: SignedUpDeveloper;
   signingKey: SigningKeyPair;
   publishedAppId: string;
+  publishedPackageId: string;
   publishedName: string;
   draftAppId: string;
   workflowApp: { id: string; packageId: string };
   nextVersionCode(): number;
   version(state: 'draft' | 'review' | 'approved'): Promise<string>;
+  /** A version of the workflow app published to 10% (then paused if asked). */
+  stagedVersion(options?: { paused?: boolean }): Promise<string>;
+  /** A new webhook of the owner's. */
+  webhook(): Promise<string>;
+  /** One webhook of the owner's, made on first use. */
+  someWebhook(): Promise<string>;
+  /** A delivery of one of the owner's webhooks. */
+  webhookDelivery(): Promise<string>;
 }
 
 let server: TestServer;
@@ -127,15 +149,39 @@ beforeAll(async () => {
   expect((await post(server, '/v1/crashes', device.secret, [crashReport(app.id)])).status).toBe(202);
 
   let versionCode = 0;
+  let someWebhookId: string | undefined;
   const step = (mutation: string, id: string, token: string) =>
     server.graphql(`mutation ($id: ID!) { ${mutation}(id: $id) { id } }`, { id }, token);
   world = {
-    server, owner, signingKey, publishedAppId: app.id, publishedName, draftAppId, workflowApp,
+    server, owner, signingKey, publishedAppId: app.id, publishedPackageId: app.packageId, publishedName, draftAppId, workflowApp,
     nextVersionCode: () => ++versionCode,
     async version(state) {
       const { id } = await createVersion(server, owner.token, versionInput(workflowApp, signingKey, ++versionCode));
       if (state !== 'draft') await step('submitVersionForReview', id, owner.token);
       if (state === 'approved') await step('approveVersion', id, reviewer.token);
+      return id;
+    },
+    async stagedVersion({ paused = false } = {}) {
+      const id = await world.version('approved');
+      await server.graphql(`mutation ($id: ID!) { publishVersion(id: $id, rolloutPercentage: 10) { id } }`, { id }, owner.token);
+      if (paused) await server.graphql(`mutation ($id: ID!) { pauseRollout(versionId: $id) { id } }`, { id }, owner.token);
+      return id;
+    },
+    async webhook() {
+      const result = await server.graphql(
+        `mutation { createWebhook(input: {url: "https://93.184.215.14/matrix", events: ["version.submitted"]}) { webhook { id } } }`, {}, owner.token);
+      return result.data.createWebhook.webhook.id;
+    },
+    async someWebhook() {
+      someWebhookId ??= await world.webhook();
+      return someWebhookId;
+    },
+    async webhookDelivery() {
+      await world.someWebhook();
+      await world.version('review');
+      const [{ id }] = await server.db.query(
+        `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.developer_id = $1 ORDER BY d.created_at DESC LIMIT 1`,
+        [owner.id]);
       return id;
     },
   };
@@ -192,10 +238,12 @@ async function tokenOf(actor: Actor, scope: Scope | undefined): Promise<string |
     case 'expiredKey':
     case 'revokedKey':
       return deadKeys[actor];
+    // Every other scope; for an operation that needs none, a key with no scope at all.
     case 'keyWithoutScope':
-      return (await createApiKey(server, world.owner.token, SCOPES.filter((s) => s !== scope))).secret;
+      return (await createApiKey(server, world.owner.token, scope ? SCOPES.filter((s) => s !== scope) : [])).secret;
+    // Exactly the scope; for an operation that needs none, a key with all of them.
     case 'keyWithScope':
-      return (await createApiKey(server, world.owner.token, scope ? [scope] : [])).secret;
+      return (await createApiKey(server, world.owner.token, scope ? [scope] : [...SCOPES])).secret;
     case 'owner':
       return freshSession(world.owner);
     default:

@@ -4,8 +4,9 @@ import {
   MeDocument, MosisGraphQLError, MosisHttpError, MosisIngestError, PublishVersionDocument, RegisterSigningKeyDocument,
   RejectVersionDocument, RevokeApiKeyDocument, SearchAppsDocument, SignInDocument, SignOutDocument, SignUpDocument,
   SubmitVersionForReviewDocument, SuspendAppDocument, TelemetryDailyDocument, TelemetryEventsDocument, UpdateAppDocument,
-  VersionsAwaitingReviewDocument,
-  type MosisClient,
+  UpdateRolloutDocument, PauseRolloutDocument, ResumeRolloutDocument, HaltRolloutDocument, CompleteRolloutDocument,
+  AppUpdateDocument, VersionHealthDocument, CreateWebhookDocument, DeleteWebhookDocument, RedeliverWebhookDeliveryDocument,
+  WebhooksDocument, VersionsAwaitingReviewDocument, type MosisClient,
 } from '../sdk';
 import persistedOperations from '../sdk/generated/persisted-operations.json';
 import { generateSigningKey, signUp as signUpDeveloper, signUpWithRole, versionInput, type SignedUpDeveloper } from './helpers/factories';
@@ -233,6 +234,60 @@ describe('telemetry and crashes', () => {
     // A session token is no ingestion credential.
     const withSession = await owner.ingestTelemetry([good]).catch((e: unknown) => e);
     expect(withSession).toMatchObject({ name: 'MosisIngestError', status: 403, errors: [] });
+  });
+});
+
+describe('releases and webhooks', () => {
+  it('stages a rollout, steers it, asks for updates, reads version health and manages a webhook', async () => {
+    const { signUp } = await client().request(SignUpDocument, {
+      input: { email: `sdk-release-${Date.now()}@example.com`, name: 'Releaser', password },
+    });
+    const owner = client(signUp.token);
+    const key = generateSigningKey();
+    await owner.request(RegisterSigningKeyDocument, { input: { name: 'release', publicKey: key.publicKeyPem } });
+    const { createApp } = await owner.request(CreateAppDocument, { input: { packageId: `com.sdk.rollout${Date.now()}`, name: 'Rollout' } });
+    // A public address literal: registration needs no DNS, and no worker runs here to call it.
+    const { createWebhook } = await owner.request(CreateWebhookDocument, {
+      input: { url: 'https://93.184.215.14/hooks', events: ['version.submitted', 'rollout.halted'], appId: createApp.id },
+    });
+    expect(createWebhook).toMatchObject({ secret: expect.stringMatching(/^whsec_/), webhook: { appId: createApp.id } });
+
+    const versionIds: string[] = [];
+    for (const code of [1, 2, 3]) {
+      const { createVersion } = await owner.request(CreateVersionDocument, { input: versionInput(createApp, key, code) });
+      await owner.request(SubmitVersionForReviewDocument, { id: createVersion.id });
+      await client(reviewer.token).request(ApproveVersionDocument, { id: createVersion.id });
+      versionIds.push(createVersion.id);
+    }
+    const [v1, v2, v3] = versionIds;
+    expect((await owner.request(PublishVersionDocument, { id: v1 })).publishVersion.rollout).toMatchObject({ percentage: 100, state: 'COMPLETE' });
+    const staged = await owner.request(PublishVersionDocument, { id: v2, rolloutPercentage: 10, haltBelowCrashFreeRate: 0.95 });
+    expect(staged.publishVersion.rollout).toMatchObject({ percentage: 10, state: 'ACTIVE', haltBelowCrashFreeRate: 0.95 });
+    expect((await owner.request(UpdateRolloutDocument, { versionId: v2, percentage: 30 })).updateRollout.rollout?.percentage).toBe(30);
+    expect((await owner.request(PauseRolloutDocument, { versionId: v2 })).pauseRollout.rollout?.state).toBe('PAUSED');
+    expect((await owner.request(ResumeRolloutDocument, { versionId: v2 })).resumeRollout.rollout?.state).toBe('ACTIVE');
+    expect((await owner.request(CompleteRolloutDocument, { versionId: v2 })).completeRollout.rollout?.state).toBe('COMPLETE');
+    await owner.request(PublishVersionDocument, { id: v3, phased: true });
+    const { haltRollout } = await owner.request(HaltRolloutDocument, { versionId: v3, reason: 'battery drain' });
+    expect(haltRollout.rollout).toMatchObject({ state: 'HALTED', haltedReason: 'battery drain', phased: true });
+
+    const { appUpdate } = await client().request(AppUpdateDocument, { packageId: createApp.packageId, deviceId: 'phone-1', currentVersionCode: 1 });
+    expect(appUpdate?.versionCode).toBe(2);
+
+    const { createApiKey } = await owner.request(CreateApiKeyDocument, { input: { name: 'devices', permissions: ['telemetry:write', 'telemetry:read'] } });
+    const timestamp = new Date().toISOString();
+    await client(createApiKey.secret).ingestTelemetry([{ appId: createApp.id, deviceId: 'phone-1', eventType: 'app_open', appVersion: '1.2', timestamp }]);
+    const today = timestamp.slice(0, 10);
+    const { versionHealth } = await owner.request(VersionHealthDocument, { appId: createApp.id, from: today, to: today });
+    expect(versionHealth).toEqual([{ date: today, appVersion: '1.2', activeDevices: 1, crashedDevices: 0, crashFreeRate: 1 }]);
+
+    const { me } = await owner.request(WebhooksDocument, { deliveriesFirst: 10 });
+    const [webhook] = me!.webhooks;
+    expect(webhook.deliveries.edges.map((edge) => edge.node.event).sort()).toEqual(['rollout.halted', 'version.submitted', 'version.submitted', 'version.submitted']);
+    const { redeliverWebhookDelivery } = await owner.request(RedeliverWebhookDeliveryDocument, { id: webhook.deliveries.edges[0].node.id });
+    expect(redeliverWebhookDelivery).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect((await owner.request(DeleteWebhookDocument, { id: webhook.id })).deleteWebhook.id).toBe(webhook.id);
+    expect((await owner.request(WebhooksDocument, {})).me?.webhooks).toEqual([]);
   });
 });
 

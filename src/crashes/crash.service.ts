@@ -4,6 +4,8 @@ import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnectio
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
+import { retentionCutoff } from '../telemetry/partitions';
+import { outboxCtes } from '../webhooks/outbox';
 import { crashIdentity } from './crash-fingerprint';
 import type { CrashGroup } from './crash-group.types';
 
@@ -18,9 +20,34 @@ const STACK_TRACE_MAX = 256 * 1024;
 const EARLIEST_CRASH = Date.UTC(2000, 0, 1);
 
 /**
+ * Version health from the reports stored: a crashed device is an active one too. Each (app, UTC
+ * day, version, device) goes into the version's device set marked crashed; a row that goes in is
+ * a device new to that version-day (active and crashed), a row whose `crashed` flips is an active
+ * device that crashed for the first time that day (crashed only); crashed_after_seen tells them apart.
+ * Days before the retention cutoff are left out: their device sets are gone, so a count could no
+ * longer tell new devices from known ones.
+ */
+const VERSION_CRASH_CTES = `
+crashed_devices AS (
+  INSERT INTO version_daily_devices AS d (app_id, date, app_version, device_hash, crashed)
+  SELECT DISTINCT app_id, date, app_version, decode(device_id, 'hex'), true FROM inserted
+   WHERE date >= $13::date
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT (app_id, date, app_version, device_hash) DO UPDATE SET crashed = true, crashed_after_seen = true WHERE NOT d.crashed
+  RETURNING app_id, date, app_version, NOT crashed_after_seen AS is_new
+), version_rollup AS (
+  INSERT INTO version_health_daily AS h (app_id, date, app_version, active_devices, crashed_devices)
+  SELECT app_id, date, app_version, count(*) FILTER (WHERE is_new), count(*) FROM crashed_devices GROUP BY 1, 2, 3
+   ORDER BY 1, 2, 3
+  ON CONFLICT (app_id, date, app_version) DO UPDATE
+    SET active_devices = h.active_devices + excluded.active_devices, crashed_devices = h.crashed_devices + excluded.crashed_devices
+)`;
+
+/**
  * Stores crash reports and the group each belongs to, in one statement (one transaction):
  * reports are idempotent on (app, eventId); a group row is created with the first report of a
- * new fingerprint, taking its title from the earliest such report in the batch. Rows are written
+ * new fingerprint, taking its title from the earliest such report in the batch, and announced to
+ * webhooks (crash_group.created) through the outbox. Rows are written
  * in key order so concurrent batches cannot deadlock.
  */
 const INGEST_SQL = `
@@ -35,7 +62,7 @@ WITH input AS (
     FROM input
     ORDER BY app_id, event_id
   ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
-  RETURNING app_id, fingerprint
+  RETURNING app_id, fingerprint, app_version, device_id, ("timestamp" AT TIME ZONE 'UTC')::date AS date
 ), new_groups AS (
   INSERT INTO crash_groups (app_id, fingerprint, crash_type, title)
   SELECT DISTINCT ON (app_id, fingerprint) app_id, fingerprint, crash_type, title
@@ -43,13 +70,19 @@ WITH input AS (
    WHERE (app_id, fingerprint) IN (SELECT app_id, fingerprint FROM inserted)
    ORDER BY app_id, fingerprint, ts
   ON CONFLICT DO NOTHING
-)
+  RETURNING app_id, fingerprint, crash_type, title
+), crash_group_events AS (
+  SELECT a.developer_id, g.app_id, 'crash_group.created'::text AS type,
+         jsonb_build_object('appId', g.app_id, 'fingerprint', g.fingerprint, 'crashType', g.crash_type, 'title', g.title) AS data
+    FROM new_groups g JOIN apps a ON a.id = g.app_id
+), ${outboxCtes('crash_group_events')}, ${VERSION_CRASH_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
 export class CrashService {
   constructor(
     private readonly db: DataSource,
     private readonly deviceIds: DeviceIdHasher,
+    private readonly options: { retentionDays: number },
   ) {}
 
   /** POST /v1/crashes: validates the whole batch, fingerprints each report, stores it in one transaction. */
@@ -83,6 +116,7 @@ export class CrashService {
     const [{ accepted }] = await this.db.query(INGEST_SQL, [
       columns.appId, columns.appVersion, columns.deviceHash, columns.crashType, columns.message, columns.stackTrace,
       columns.context, columns.mosisVersion, columns.fingerprint, columns.eventId, columns.timestamp, columns.title,
+      retentionCutoff(new Date(), this.options.retentionDays).toISOString().slice(0, 10),
     ]);
     return { accepted, duplicates: count - accepted };
   }

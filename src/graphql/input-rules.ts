@@ -43,6 +43,7 @@ export const MAX_LENGTH: Readonly<Record<string, number>> = {
   minMosisVersion: 20,
   permissions: 100,
   // Machine-made values.
+  deviceId: 256,
   packageUrl: 2048,
   url: 2048,
   publicKey: 2000,

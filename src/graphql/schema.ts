@@ -10,13 +10,17 @@ import { DeveloperSigningKeysResolver, SigningKeyResolver } from '../signing-key
 import { AppVersionResolver, AppVersionsResolver } from '../versions/app-version.resolver';
 import { AppTelemetryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { CrashResolver } from '../crashes/crash.resolver';
+import { RolloutResolver } from '../releases/rollout.resolver';
+import { VersionHealthResolver } from '../releases/version-health.resolver';
+import { DeveloperWebhooksResolver, WebhookResolver } from '../webhooks/webhook.resolver';
 import './bigint-json';
 
 const resolvers = [
   AuthResolver, DeveloperResolver, ApiKeyResolver, DeveloperApiKeysResolver, AuditResolver,
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
-  TelemetryResolver, AppTelemetryResolver, CrashResolver,
+  TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver, VersionHealthResolver,
+  WebhookResolver, DeveloperWebhooksResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

@@ -36,6 +36,7 @@ export function retentionCutoff(now: Date, retentionDays: number): Date {
 const MONTHLY_TABLES = [
   { parent: 'telemetry_events', column: '"timestamp"', bound: (m: Month) => `'${firstDay(m)} 00:00:00+00'` },
   { parent: 'telemetry_daily_devices', column: 'date', bound: (m: Month) => `'${firstDay(m)}'` },
+  { parent: 'version_daily_devices', column: 'date', bound: (m: Month) => `'${firstDay(m)}'` },
 ] as const;
 
 type MonthlyTable = (typeof MONTHLY_TABLES)[number];
@@ -74,7 +75,7 @@ export interface MaintenanceResult {
 }
 
 /**
- * Keeps the monthly partitions of telemetry_events and telemetry_daily_devices: creates them ahead
+ * Keeps the monthly partitions of telemetry_events and the per-day device sets: creates them ahead
  * of time and on demand, and drops them once expired. telemetry_daily is never touched, so daily
  * rollups outlive the raw events they were built from.
  *

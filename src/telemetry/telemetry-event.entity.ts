@@ -37,6 +37,10 @@ export class TelemetryEvent {
   @Column({ name: 'mosis_version', type: 'varchar', length: 20, nullable: true })
   mosisVersion!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The app version (AppVersion.versionName) the device ran, when it said.' })
+  @Column({ name: 'app_version', type: 'varchar', length: 20, nullable: true })
+  appVersion!: string | null;
+
   /** Client-chosen id that makes a retried upload idempotent. */
   @Column({ name: 'event_id', type: 'varchar', length: 64, nullable: true })
   eventId!: string | null;

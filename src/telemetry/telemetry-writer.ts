@@ -13,9 +13,29 @@ export interface TelemetryColumns {
   eventType: string[];
   eventData: (string | null)[];
   mosisVersion: (string | null)[];
+  appVersion: (string | null)[];
   eventId: (string | null)[];
   timestamp: string[];
 }
+
+/**
+ * Version health from a batch's `version_keys` — (app, UTC day, app version, device) — the same
+ * way: the keys that go into the version's device set are its devices new that day, and only
+ * their number is added to the day's active devices.
+ */
+const VERSION_ACTIVE_CTES = `
+new_version_devices AS (
+  INSERT INTO version_daily_devices (app_id, date, app_version, device_hash)
+  SELECT app_id, date, app_version, decode(device_id, 'hex') FROM version_keys
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING
+  RETURNING app_id, date, app_version
+), version_rollup AS (
+  INSERT INTO version_health_daily AS h (app_id, date, app_version, active_devices, crashed_devices)
+  SELECT app_id, date, app_version, count(*), 0 FROM new_version_devices GROUP BY 1, 2, 3
+   ORDER BY 1, 2, 3
+  ON CONFLICT (app_id, date, app_version) DO UPDATE SET active_devices = h.active_devices + excluded.active_devices
+)`;
 
 /**
  * Adds a batch's `keys` — (app, UTC day, type, device, events) — to the rollups: each key goes into
@@ -40,14 +60,16 @@ new_devices AS (
    ORDER BY 1, 2, 3
   ON CONFLICT (app_id, date, event_type) DO UPDATE
     SET count = d.count + excluded.count, unique_devices = d.unique_devices + excluded.unique_devices
-)`;
+), ${VERSION_ACTIVE_CTES}`;
 
-const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, event_id, "timestamp") FROM STDIN`;
+const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`;
 
 /** The rollup of a batch stored by COPY: its keys come from the client, counted there. */
 const COPY_ROLLUP_SQL = `
 WITH keys AS (
   SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], $5::int[]) AS k(app_id, date, event_type, device_id, events)
+), version_keys AS (
+  SELECT * FROM unnest($6::uuid[], $7::date[], $8::text[], $9::text[]) AS k(app_id, date, app_version, device_id)
 ), ${ROLLUP_CTES}
 SELECT 1`;
 
@@ -57,14 +79,16 @@ SELECT 1`;
  */
 const UPSERT_SQL = `
 WITH inserted AS (
-  INSERT INTO telemetry_events (app_id, device_id, event_type, event_data, mosis_version, event_id, "timestamp")
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::timestamptz[])
-    AS e(app_id, device_id, event_type, event_data, mosis_version, event_id, ts)
+  INSERT INTO telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp")
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+    AS e(app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, ts)
    ORDER BY app_id, event_id COLLATE "C", ts
   ON CONFLICT (app_id, event_id, "timestamp") WHERE event_id IS NOT NULL DO NOTHING
-  RETURNING app_id, device_id, event_type, ("timestamp" AT TIME ZONE 'UTC')::date AS date
+  RETURNING app_id, device_id, event_type, app_version, ("timestamp" AT TIME ZONE 'UTC')::date AS date
 ), keys AS (
   SELECT app_id, date, event_type, device_id, count(*) AS events FROM inserted GROUP BY 1, 2, 3, 4
+), version_keys AS (
+  SELECT DISTINCT app_id, date, app_version, device_id FROM inserted WHERE app_version IS NOT NULL
 ), ${ROLLUP_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
@@ -132,7 +156,7 @@ export class TelemetryWriter {
       const deviceHash = batch.deviceHash[i];
       const eventType = batch.eventType[i];
       const timestamp = batch.timestamp[i];
-      text += `${appId}\t${deviceHash}\t${eventType}\t${copyValue(batch.eventData[i])}\t${copyValue(batch.mosisVersion[i])}\t${copyValue(batch.eventId[i])}\t${timestamp}\n`;
+      text += `${appId}\t${deviceHash}\t${eventType}\t${copyValue(batch.eventData[i])}\t${copyValue(batch.mosisVersion[i])}\t${copyValue(batch.appVersion[i])}\t${copyValue(batch.eventId[i])}\t${timestamp}\n`;
       const date = timestamp.slice(0, 10);
       const id = `${appId}${date}${deviceHash}${eventType}`;
       const key = keys.get(id);
@@ -140,6 +164,7 @@ export class TelemetryWriter {
       else keys.set(id, { appId, date, eventType, deviceHash, events: 1 });
     }
     const rollup = [...keys.values()];
+    const versionKeys = [...versionDeviceKeys(batch).values()];
     const [client, release] = await (this.db.driver as PostgresDriver).obtainMasterConnection();
     let broken: unknown;
     try {
@@ -149,6 +174,8 @@ export class TelemetryWriter {
         await client.query(COPY_ROLLUP_SQL, [
           rollup.map((k) => k.appId), rollup.map((k) => k.date), rollup.map((k) => k.eventType),
           rollup.map((k) => k.deviceHash), rollup.map((k) => k.events),
+          versionKeys.map((k) => k.appId), versionKeys.map((k) => k.date), versionKeys.map((k) => k.appVersion),
+          versionKeys.map((k) => k.deviceHash),
         ]);
         await client.query('COMMIT');
         return order.length;
@@ -167,10 +194,27 @@ export class TelemetryWriter {
 
   private async upsert(batch: TelemetryColumns): Promise<number> {
     const [{ accepted }] = await this.db.query(UPSERT_SQL, [
-      batch.appId, batch.deviceHash, batch.eventType, batch.eventData, batch.mosisVersion, batch.eventId, batch.timestamp,
+      batch.appId, batch.deviceHash, batch.eventType, batch.eventData, batch.mosisVersion, batch.appVersion, batch.eventId,
+      batch.timestamp,
     ]);
     return accepted;
   }
+}
+
+/** The batch's distinct (app, UTC day, app version, device) keys, for events that name their app version. */
+function versionDeviceKeys(batch: TelemetryColumns): Map<string, { appId: string; date: string; appVersion: string; deviceHash: string }> {
+  const keys = new Map<string, { appId: string; date: string; appVersion: string; deviceHash: string }>();
+  for (let i = 0; i < batch.appId.length; i++) {
+    const appVersion = batch.appVersion[i];
+    if (appVersion === null) continue;
+    const appId = batch.appId[i];
+    const deviceHash = batch.deviceHash[i];
+    const date = batch.timestamp[i].slice(0, 10);
+    // Tab-separated: no field of a key can hold a tab (validation refuses control characters).
+    const id = `${appId}\t${date}\t${appVersion}\t${deviceHash}`;
+    if (!keys.has(id)) keys.set(id, { appId, date, appVersion, deviceHash });
+  }
+  return keys;
 }
 
 /** Row indexes ordered by (app_id, event_id nulls last, timestamp), as UPSERT_SQL orders them. */

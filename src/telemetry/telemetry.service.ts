@@ -19,7 +19,7 @@ const EVENT_DATA_MAX_BYTES = 32 * 1024;
 /** A day-range query reads at most this many days of rollups. */
 export const MAX_DAILY_RANGE_DAYS = 366;
 
-const TELEMETRY_FIELDS = new Set(['appId', 'deviceId', 'eventType', 'eventData', 'mosisVersion', 'timestamp', 'eventId']);
+const TELEMETRY_FIELDS = new Set(['appId', 'deviceId', 'eventType', 'eventData', 'mosisVersion', 'appVersion', 'timestamp', 'eventId']);
 
 export interface DailyRange {
   /** Inclusive UTC dates, YYYY-MM-DD. */
@@ -54,7 +54,9 @@ export class TelemetryService {
       latest: now + MAX_FUTURE_MS,
       tooOld: `is older than the ${this.options.retentionDays}-day retention window (before ${cutoff.toISOString()})`,
     };
-    const columns: TelemetryColumns = { appId: [], deviceHash: [], eventType: [], eventData: [], mosisVersion: [], eventId: [], timestamp: [] };
+    const columns: TelemetryColumns = {
+      appId: [], deviceHash: [], eventType: [], eventData: [], mosisVersion: [], appVersion: [], eventId: [], timestamp: [],
+    };
     const count = await admitBatch(this.db, principal, body, TELEMETRY_FIELDS, (item: ItemReader) => {
       columns.appId.push(item.uuid('appId'));
       const deviceId = item.text('deviceId', { max: 256, multiline: true });
@@ -62,6 +64,7 @@ export class TelemetryService {
       columns.eventType.push(item.text('eventType', { max: 50, pattern: EVENT_TYPE, patternHint: EVENT_TYPE_HINT }) ?? '');
       columns.eventData.push(item.jsonObject('eventData', EVENT_DATA_MAX_BYTES));
       columns.mosisVersion.push(item.text('mosisVersion', { max: 20, optional: true }));
+      columns.appVersion.push(item.text('appVersion', { max: 20, optional: true }));
       columns.eventId.push(item.text('eventId', { max: 64, optional: true, pattern: EVENT_ID, patternHint: EVENT_ID_HINT }));
       columns.timestamp.push(item.timestamp('timestamp', window));
     });
@@ -114,7 +117,7 @@ export class TelemetryService {
     // ORDER BY names e.id: a bare `id` would mean the text alias, and sort 10 before 9.
     const rows: (TelemetryEvent & { cursorTimestamp: string })[] = await this.db.query(
       `SELECT e.id::text AS id, app_id AS "appId", event_type AS "eventType", event_data AS "eventData",
-              mosis_version AS "mosisVersion", "timestamp",
+              mosis_version AS "mosisVersion", app_version AS "appVersion", "timestamp",
               to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
          FROM telemetry_events e
         WHERE ${where.join(' AND ')}

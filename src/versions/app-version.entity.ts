@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLBigInt } from 'graphql-scalars';
+import type { RolloutState } from '../releases/rollout-rule';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export enum VersionStatus {
@@ -79,4 +80,29 @@ export class AppVersion {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  // The rollout of a published version (null before publishing); AppVersion.rollout shows them.
+  @Column({ name: 'rollout_percentage', type: 'double precision', nullable: true })
+  rolloutPercentage!: number | null;
+
+  @Column({ name: 'rollout_state', type: 'varchar', length: 10, nullable: true })
+  rolloutState!: RolloutState | null;
+
+  @Column({ name: 'rollout_phased', type: 'boolean', default: false })
+  rolloutPhased!: boolean;
+
+  @Column({ name: 'rollout_halt_below', type: 'double precision', nullable: true })
+  rolloutHaltBelow!: number | null;
+
+  @Column({ name: 'rollout_halted_reason', type: 'text', nullable: true })
+  rolloutHaltedReason!: string | null;
+
+  @Column({ name: 'rollout_started_at', type: 'timestamptz', nullable: true })
+  rolloutStartedAt!: Date | null;
+
+  @Column({ name: 'rollout_updated_at', type: 'timestamptz', nullable: true })
+  rolloutUpdatedAt!: Date | null;
+
+  @Column({ name: 'rollout_next_step_at', type: 'timestamptz', nullable: true })
+  rolloutNextStepAt!: Date | null;
 }

@@ -53,11 +53,6 @@ export class AppVersionResolver {
     return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'reject', notes, ctx.ip);
   }
 
-  @Mutation(() => AppVersion, { description: 'APPROVED → PUBLISHED. The app owner; the first publish makes a draft app PUBLISHED.' })
-  publishVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<AppVersion> {
-    return ctx.services.versions.transition(requireScope(ctx, 'apps:write'), id, 'publish', null, ctx.ip);
-  }
-
   @FieldResolver(() => App)
   async app(@Root() version: AppVersion, @Ctx() ctx: RequestContext): Promise<App> {
     return (await ctx.loaders.appById.load(version.appId))!;
@@ -66,7 +61,7 @@ export class AppVersionResolver {
 
 @Resolver(() => App)
 export class AppVersionsResolver {
-  @FieldResolver(() => AppVersion, { nullable: true, description: 'The published version with the highest versionCode.' })
+  @FieldResolver(() => AppVersion, { nullable: true, description: 'The published version with the highest versionCode among those fully rolled out (rollout COMPLETE).' })
   latestVersion(@Root() app: App, @Ctx() ctx: RequestContext): Promise<AppVersion | null> {
     return ctx.loaders.latestVersionByApp.load(app.id);
   }

@@ -10,6 +10,9 @@ import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnectio
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
+import { fullyRolledOutSql } from '../releases/rollout-rule';
+import { versionEventData } from '../releases/rollout.types';
+import { recordEvent, type WebhookEventType } from '../webhooks/outbox';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
 
@@ -18,7 +21,11 @@ export const VERSION_COLUMNS = (v: string) => `
   ${v}.package_url AS "packageUrl", ${v}.package_size AS "packageSize", ${v}.package_sha256 AS "packageSha256",
   ${v}.signature, ${v}.signing_key_id AS "signingKeyId", ${v}.permissions, ${v}.min_mosis_version AS "minMosisVersion",
   ${v}.release_notes AS "releaseNotes", ${v}.status, ${v}.review_notes AS "reviewNotes",
-  ${v}.published_at AS "publishedAt", ${v}.created_at AS "createdAt", ${v}.updated_at AS "updatedAt"`;
+  ${v}.published_at AS "publishedAt", ${v}.created_at AS "createdAt", ${v}.updated_at AS "updatedAt",
+  ${v}.rollout_percentage AS "rolloutPercentage", ${v}.rollout_state AS "rolloutState", ${v}.rollout_phased AS "rolloutPhased",
+  ${v}.rollout_halt_below AS "rolloutHaltBelow", ${v}.rollout_halted_reason AS "rolloutHaltedReason",
+  ${v}.rollout_started_at AS "rolloutStartedAt", ${v}.rollout_updated_at AS "rolloutUpdatedAt",
+  ${v}.rollout_next_step_at AS "rolloutNextStepAt"`;
 
 /** The exact bytes a developer signs for a version. */
 export function signedMessage(packageId: string, versionCode: number, packageSha256: string): string {
@@ -50,11 +57,11 @@ type Transition = 'submit' | 'approve' | 'reject' | 'publish';
  * The review workflow: draft → review → approved → published, or review → rejected → review.
  * Owners submit and publish; reviewers and admins approve and reject.
  */
-const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string }> = {
-  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review' },
-  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved' },
-  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected' },
-  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published' },
+const TRANSITIONS: Record<Transition, { from: VersionStatus[]; to: VersionStatus; by: 'owner' | 'staff'; verb: string; event: WebhookEventType }> = {
+  submit: { from: [VersionStatus.DRAFT, VersionStatus.REJECTED], to: VersionStatus.REVIEW, by: 'owner', verb: 'submitted for review', event: 'version.submitted' },
+  approve: { from: [VersionStatus.REVIEW], to: VersionStatus.APPROVED, by: 'staff', verb: 'approved', event: 'version.approved' },
+  reject: { from: [VersionStatus.REVIEW], to: VersionStatus.REJECTED, by: 'staff', verb: 'rejected', event: 'version.rejected' },
+  publish: { from: [VersionStatus.APPROVED], to: VersionStatus.PUBLISHED, by: 'owner', verb: 'published', event: 'version.published' },
 };
 
 /** Published versions of visible apps are public; the rest only for the app's owner, reviewers and admins. */
@@ -132,11 +139,20 @@ export class AppVersionService {
   }
 
   /**
-   * Authorization before validation: only staff may approve or reject, whatever the id; an id
-   * that names no version is BAD_USER_INPUT for staff (who may act on any version) and NOT_FOUND
-   * for owners' actions, as for any version they cannot see.
+   * Moves a version along the workflow. Authorization before validation: only staff may approve
+   * or reject, whatever the id; an id that names no version is BAD_USER_INPUT for staff (who may
+   * act on any version) and NOT_FOUND for owners' actions, as for any version they cannot see.
+   * `alsoDo` runs in the same transaction once the version has moved (the app and version rows
+   * still locked); whatever it throws undoes the whole transition.
    */
-  async transition(principal: Principal, rawId: string, action: Transition, notes: string | null, ip: string | null): Promise<AppVersion> {
+  async transition(
+    principal: Principal,
+    rawId: string,
+    action: Transition,
+    notes: string | null,
+    ip: string | null,
+    alsoDo?: (manager: EntityManager, version: AppVersion, app: App) => Promise<AppVersion>,
+  ): Promise<AppVersion> {
     const rule = TRANSITIONS[action];
     const staff = isStaff(principal.role);
     if (rule.by === 'staff' && !staff) throw forbidden(`Only reviewers and admins may have a version ${rule.verb}.`);
@@ -164,7 +180,8 @@ export class AppVersionService {
       }
       if (action === 'reject' && !notes?.trim()) throw badInput('notes', 'say what must change before the version can be approved');
 
-      const [version] = await queryRows<AppVersion>(
+      // A published version is rolled out to everyone (a trigger sets it) unless alsoDo stages it.
+      const [moved] = await queryRows<AppVersion>(
         manager,
         `UPDATE app_versions
             SET status = $2::text, updated_at = now(),
@@ -177,19 +194,42 @@ export class AppVersionService {
         await manager.query(`UPDATE apps SET status = 'published', updated_at = now() WHERE id = $1`, [app.id]);
       }
       await this.audit(manager, principal, `version.${action}`, id, ip, { appId: app.id, from: versionStatus, to: rule.to });
+      const version = alsoDo ? await alsoDo(manager, moved, app) : moved;
+      await recordEvent(manager, { appId: app.id, type: rule.event, data: versionEventData(version) });
       return version;
     });
+  }
+
+  /**
+   * Locks a version and its app (app first, as transition does) for a change only the app's owner
+   * may make: NOT_FOUND for whoever may not see the version (or sends an id that names none),
+   * FORBIDDEN for anyone else but the owner.
+   */
+  async lockOwnVersion(manager: EntityManager, principal: Principal, rawId: string): Promise<{ app: App; version: AppVersion }> {
+    if (!isId(rawId)) throw notFound('Version');
+    const [row] = await manager.query(
+      `SELECT ${APP_COLUMNS('a')}, row_to_json(version) AS version
+         FROM app_versions v JOIN apps a ON a.id = v.app_id
+        CROSS JOIN LATERAL (SELECT ${VERSION_COLUMNS('v')}) version
+        WHERE v.id = $1 FOR UPDATE OF a, v`,
+      [rawId.toLowerCase()],
+    );
+    const viewer = { developerId: principal.developerId, staff: isStaff(principal.role) };
+    if (!row || !canViewVersion(viewer, row, row.version)) throw notFound('Version');
+    const { version, ...app } = row as App & { version: AppVersion };
+    if (app.developerId !== principal.developerId) throw forbidden("Only the app's owner may change its versions' rollouts.");
+    return { app, version };
   }
 
   async findByIds(ids: readonly string[]): Promise<AppVersion[]> {
     return this.db.query(`SELECT ${VERSION_COLUMNS('v')} FROM app_versions v WHERE v.id = ANY($1)`, [ids]);
   }
 
-  /** Highest published versionCode per app, straight off the partial index. */
+  /** Highest fully rolled out versionCode per app, straight off the partial index idx_versions_latest_complete. */
   async latestPublished(appIds: readonly string[]): Promise<AppVersion[]> {
     return this.db.query(
       `SELECT DISTINCT ON (v.app_id) ${VERSION_COLUMNS('v')} FROM app_versions v
-        WHERE v.app_id = ANY($1) AND v.status = 'published' ORDER BY v.app_id, v.version_code DESC`,
+        WHERE v.app_id = ANY($1) AND ${fullyRolledOutSql('v')} ORDER BY v.app_id, v.version_code DESC`,
       [appIds],
     );
   }
