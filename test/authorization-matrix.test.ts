@@ -238,10 +238,12 @@ async function tokenOf(actor: Actor, scope: Scope | undefined): Promise<string |
     case 'expiredKey':
     case 'revokedKey':
       return deadKeys[actor];
+    // Every other scope; for an operation that needs none, a key with no scope at all.
     case 'keyWithoutScope':
-      return (await createApiKey(server, world.owner.token, SCOPES.filter((s) => s !== scope))).secret;
+      return (await createApiKey(server, world.owner.token, scope ? SCOPES.filter((s) => s !== scope) : [])).secret;
+    // Exactly the scope; for an operation that needs none, a key with all of them.
     case 'keyWithScope':
-      return (await createApiKey(server, world.owner.token, scope ? [scope] : [])).secret;
+      return (await createApiKey(server, world.owner.token, scope ? [scope] : [...SCOPES])).secret;
     case 'owner':
       return freshSession(world.owner);
     default:

@@ -38,16 +38,17 @@ export interface QueryLimits {
 /** Fields whose cost the estimator counts before giving up; guards against fragment fan-out bombs. */
 const MAX_COUNTED_FIELDS = 10_000;
 
+/** The arguments that make a field a connection, and set its page size. */
+const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last']);
+
 /**
  * The contract's cost: a connection (a field taking `first`) costs its page size (`first`, or
  * `last`, else the default page size) times the cost of what it selects; any other field costs 1
  * plus what it selects. So `apps(first: 100) { edges { node { developer { apps(first: 100) … } } } }`
  * multiplies, which is exactly the shape that took the server down.
  */
-const PAGE_SIZE_ARGUMENTS = new Set(['first', 'last']);
-
 export const connectionCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  const isConnection = field.args.some((arg) => arg.name === 'first');
+  const isConnection = field.args.some((arg) => PAGE_SIZE_ARGUMENTS.has(arg.name));
   if (!isConnection) return 1 + childComplexity;
   const pageSize = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);
   // A negative or absurd `first` is refused later by the resolver; it must not lower the cost here.

@@ -10,7 +10,7 @@ import { mosis } from '../api/mosis';
 import { useSession } from '../api/session';
 
 /** Query keys, in one place so mutations invalidate exactly what they change. */
-export const keys = {
+const keys = {
   me: ['me'] as const,
   apps: ['apps'] as const,
   app: (id: string) => ['apps', id] as const,
