@@ -6,7 +6,7 @@ import { RolloutService } from '../src/releases/rollout.service';
 import { AppService } from '../src/apps/app.service';
 import { AppVersionService } from '../src/versions/app-version.service';
 import { createApiKey, createApp, signUp, signUpWithRole } from './helpers/factories';
-import { appWithApprovedVersions, bucketOf, mutate, offeredCode, publishStaged, ROLLOUT_FIELDS } from './helpers/releases';
+import { appWithApprovedVersions, bucketOf, mutate, offeredCode, offeredCodes, publishStaged, ROLLOUT_FIELDS } from './helpers/releases';
 import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
@@ -172,7 +172,7 @@ describe('device buckets', () => {
     const { owner, app, approved: [v2] } = await appWithApprovedVersions(server);
     const sample = devices.slice(0, 200);
     await publishStaged(server, owner.token, v2.id, { rolloutPercentage: 20 });
-    const offered = async () => Promise.all(sample.map((d) => offeredCode(server, app.packageId, d, 0)));
+    const offered = () => offeredCodes(server, app.packageId, sample, 0);
     const at20 = await offered();
     expect(at20).toEqual(sample.map((d) => (bucketOf(app.id, d) < 2000 ? 2 : 1)));
     await mutate(server, owner.token, `updateRollout(versionId: $versionId, percentage: $percentage) { id }`, { versionId: v2.id, percentage: 50 });
