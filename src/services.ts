@@ -3,6 +3,7 @@ import { ApiKeyService } from './api-keys/api-key.service';
 import { AuditService } from './audit/audit.service';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config';
+import { ReadQueries } from './db/reads';
 import { DeveloperService } from './developers/developer.service';
 import { AppService } from './apps/app.service';
 import { SearchService } from './apps/search.service';
@@ -39,13 +40,14 @@ export interface Services {
 }
 
 export function createServices(db: DataSource, config: Config): Services {
-  const apps = new AppService(db);
+  const reads = new ReadQueries(db, config.db.pooler === 'none');
+  const apps = new AppService(db, reads);
   const partitions = new PartitionManager(db, config.telemetry);
   const deviceIds = new DeviceIdHasher(config);
   const versions = new AppVersionService(db, apps);
   const rateLimits = new RateLimits(config.rateLimits);
   return {
-    auth: new AuthService(db, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
+    auth: new AuthService(db, reads, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),
     audit: new AuditService(db),
@@ -54,7 +56,7 @@ export function createServices(db: DataSource, config: Config): Services {
     search: new SearchService(db),
     versions,
     partitions,
-    telemetry: new TelemetryService(db, apps, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     crashes: new CrashService(db, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     rollouts: new RolloutService(db, versions, config.releases),
     versionHealth: new VersionHealthService(db),

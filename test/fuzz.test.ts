@@ -16,12 +16,12 @@ const KNOWN_CODES = new Set([
   'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED',
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE',
 ]);
-/** What a successful mutation adds, by table. */
-const STORES: Record<string, string[]> = {
-  signUp: ['developers', 'sessions'], signIn: ['sessions'], createApp: ['apps'], createApiKey: ['api_keys'],
-  registerSigningKey: ['signing_keys'], createVersion: ['app_versions'],
+/** The rows a successful mutation adds (or removes), by table. */
+const STORES: Record<string, Record<string, number>> = {
+  signUp: { developers: 1, sessions: 1 }, signIn: { sessions: 1 }, createApp: { apps: 1 }, createApiKey: { api_keys: 1 },
+  registerSigningKey: { signing_keys: 1 }, createVersion: { app_versions: 1 }, createWebhook: { webhooks: 1 }, deleteWebhook: { webhooks: -1 },
 };
-const TABLES = ['developers', 'sessions', 'api_keys', 'signing_keys', 'apps', 'app_versions', 'telemetry_events', 'crash_reports'];
+const TABLES = ['developers', 'sessions', 'api_keys', 'signing_keys', 'apps', 'app_versions', 'webhooks', 'telemetry_events', 'crash_reports'];
 
 let server: TestServer;
 beforeAll(async () => {
@@ -60,7 +60,7 @@ it(`survives ${'>'}1,000 hostile requests (seed ${SEED})`, async () => {
     (globalThis as any).stats = (globalThis as any).stats ?? {}; const k = response.status + ' ' + (text.match(/"code":"(\w+)"/)?.[1] ?? ''); (globalThis as any).stats[k] = ((globalThis as any).stats[k] ?? 0) + 1;
     const problem = judge(request, response.status, text);
     if (problem) problems.push(`${request.label} [${request.credential}] → ${response.status} ${text.slice(0, 300)}: ${problem}`);
-    for (const table of storedBy(request, response.status, text)) expected[table] += 1;
+    for (const [table, rows] of Object.entries(storedBy(request, response.status, text))) expected[table] += rows;
     if (request.path.startsWith('/v1/') && response.status === 202) {
       expected[request.path === '/v1/telemetry' ? 'telemetry_events' : 'crash_reports'] += JSON.parse(text).accepted;
     }
@@ -91,9 +91,9 @@ function judge(request: FuzzRequest, status: number, text: string): string | nul
   return null;
 }
 
-/** Tables a request that succeeded has added a row to. */
-function storedBy(request: FuzzRequest, status: number, text: string): string[] {
-  if (!request.field || status !== 200) return [];
+/** The rows a request that succeeded has added or removed, by table. */
+function storedBy(request: FuzzRequest, status: number, text: string): Record<string, number> {
+  if (!request.field || status !== 200) return {};
   const body = JSON.parse(text);
-  return !body.errors && body.data?.[request.field] ? STORES[request.field] ?? [] : [];
+  return !body.errors && body.data?.[request.field] ? STORES[request.field] ?? {} : {};
 }

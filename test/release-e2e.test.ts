@@ -1,7 +1,7 @@
 import { startReleaseUpkeep } from '../src/releases/release-upkeep';
 import { startWebhookWorker } from '../src/webhooks/webhook-worker';
 import { createApiKey } from './helpers/factories';
-import { appWithApprovedVersions, bucketOf, offeredCode, publishStaged, registerWebhook } from './helpers/releases';
+import { appWithApprovedVersions, bucketOf, offeredCodes, publishStaged, registerWebhook } from './helpers/releases';
 import { crashReport, post, telemetryEvent } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
 import { type Receiver, startReceiver } from './helpers/webhook-receiver';
@@ -32,7 +32,7 @@ it('stages v2 at 10%, halts it when its crash-free rate drops, and tells the web
 
     // 1,000 devices on v1 ask for an update: exactly those whose bucket is below 1000 get v2.
     const devices = Array.from({ length: 1000 }, (_, i) => `handset-${i}`);
-    const offered = await Promise.all(devices.map((d) => offeredCode(server, app.packageId, d, 1)));
+    const offered = await offeredCodes(server, app.packageId, devices);
     const upgraded = devices.filter((_, i) => offered[i] === 2);
     expect(upgraded).toEqual(devices.filter((d) => bucketOf(app.id, d) < 1000));
     expect(offered.filter((code) => code !== 2 && code !== null)).toEqual([]);
@@ -66,7 +66,7 @@ it('stages v2 at 10%, halts it when its crash-free rate drops, and tells the web
     expect(receiver.messages.find((m) => m.body.type === 'rollout.halted')!.body.data).toMatchObject({ versionId: v2.id, rollout: { state: 'HALTED' } });
 
     // No device is offered v2 any more.
-    const after = await Promise.all(upgraded.map((d) => offeredCode(server, app.packageId, d, 1)));
+    const after = await offeredCodes(server, app.packageId, upgraded);
     expect(new Set(after)).toEqual(new Set([null]));
   } finally {
     await worker.stop();

@@ -1,11 +1,12 @@
 import { createDataSource } from '../src/db/data-source';
+import { ReadQueries } from '../src/db/reads';
 import { deviceBucketSql } from '../src/releases/rollout-rule';
 import { startReleaseUpkeep } from '../src/releases/release-upkeep';
 import { RolloutService } from '../src/releases/rollout.service';
 import { AppService } from '../src/apps/app.service';
 import { AppVersionService } from '../src/versions/app-version.service';
 import { createApiKey, createApp, signUp, signUpWithRole } from './helpers/factories';
-import { appWithApprovedVersions, bucketOf, mutate, offeredCode, publishStaged, ROLLOUT_FIELDS } from './helpers/releases';
+import { appWithApprovedVersions, bucketOf, mutate, offeredCode, offeredCodes, publishStaged, ROLLOUT_FIELDS } from './helpers/releases';
 import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
@@ -171,7 +172,7 @@ describe('device buckets', () => {
     const { owner, app, approved: [v2] } = await appWithApprovedVersions(server);
     const sample = devices.slice(0, 200);
     await publishStaged(server, owner.token, v2.id, { rolloutPercentage: 20 });
-    const offered = async () => Promise.all(sample.map((d) => offeredCode(server, app.packageId, d, 0)));
+    const offered = () => offeredCodes(server, app.packageId, sample, 0);
     const at20 = await offered();
     expect(at20).toEqual(sample.map((d) => (bucketOf(app.id, d) < 2000 ? 2 : 1)));
     await mutate(server, owner.token, `updateRollout(versionId: $versionId, percentage: $percentage) { id }`, { versionId: v2.id, percentage: 50 });
@@ -229,7 +230,7 @@ describe('phased rollouts', () => {
     const other = createDataSource({ url: server.database.url, pool: server.config.db });
     await other.initialize();
     try {
-      const second = new RolloutService(other, new AppVersionService(other, new AppService(other)), { phaseIntervalSeconds: 3600 });
+      const second = new RolloutService(other, new AppVersionService(other, new AppService(other, new ReadQueries(other, true))), { phaseIntervalSeconds: 3600 });
       const first = new RolloutService(server.db, server.services.versions, { phaseIntervalSeconds: 3600 });
       await server.db.query(`UPDATE app_versions SET rollout_next_step_at = now() - interval '1 second' WHERE id = ANY($1)`, [versions]);
       await Promise.all([...Array(5)].flatMap(() => [first.advancePhases(), second.advancePhases()]));

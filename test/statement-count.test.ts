@@ -3,14 +3,18 @@ import { startTestServer, type TestServer } from './helpers/test-server';
 
 /**
  * Lists resolve every relation through per-request DataLoaders: the number of SQL statements for
- * a page must not depend on how many items the page holds.
+ * a page must not depend on how many items the page holds. The hot read shapes go further: the
+ * relations a selection asks for come in the same statement, and a signed-in request adds only
+ * its credential lookup.
  */
 let server: TestServer;
+let owner: { id: string; token: string };
 beforeAll(async () => {
   server = await startTestServer();
   // 120 published apps over 12 developers, each with 3 published versions, written straight to SQL.
   for (let d = 0; d < 12; d++) {
     const dev = await signUp(server);
+    owner = dev;
     const [key] = await server.db.query(
       `INSERT INTO signing_keys (developer_id, name, public_key, fingerprint) VALUES ($1::uuid, 'k', 'pem', md5($1::text) || md5($1::text)) RETURNING id`,
       [dev.id],
@@ -27,9 +31,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function statementsFor(query: string): Promise<number> {
+async function statementsFor(query: string, variables?: Record<string, unknown>, token?: string): Promise<number> {
   server.statements.reset();
-  const result = await server.graphql(query);
+  const result = await server.graphql(query, variables, token);
   expect(result.errors).toBeUndefined();
   return server.statements.count;
 }
@@ -39,7 +43,23 @@ it('apps with developer and latest version: the same statements for 10 and 100 a
   const ten = await statementsFor(query(10));
   const hundred = await statementsFor(query(100));
   expect(hundred).toBe(ten);
-  expect(hundred).toBeLessThanOrEqual(3); // the page, its developers, their latest versions
+  expect(hundred).toBe(1); // the page with each app's developer and latest version
+});
+
+it('one app with its developer and latest version, asked through fragments: one statement, plus the credential', async () => {
+  const query = `query($packageId: String!) { app(packageId: $packageId) { ...card } }
+    fragment card on App { name ... on App { developer { name } latestVersion { versionCode app { id } } } }`;
+  expect(await statementsFor(query, { packageId: 'com.count.d0.a1' })).toBe(1);
+  expect(await statementsFor(query, { packageId: 'com.count.d0.a1' }, owner.token)).toBe(2);
+});
+
+it("an app's daily telemetry and a page of its events: the read authorizes itself, plus the credential", async () => {
+  const [{ id }] = await server.db.query(`SELECT id FROM apps WHERE developer_id = $1 LIMIT 1`, [owner.id]);
+  const daily = `query($appId: ID!) { telemetryDaily(appId: $appId, from: "2026-01-01", to: "2026-03-31") { date count } }`;
+  const events = `query($appId: ID!) { telemetryEvents(appId: $appId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", first: 50) {
+    edges { node { id timestamp } } } }`;
+  expect(await statementsFor(daily, { appId: id }, owner.token)).toBe(2);
+  expect(await statementsFor(events, { appId: id }, owner.token)).toBe(2);
 });
 
 it('nested lists (apps → developer → apps → versions) stay constant too', async () => {

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireScope } from '../auth/guards';
 import { Developer } from '../developers/developer.entity';
 import { Connection, type ConnectionData, PageArgs, parsePage, toConnection } from '../graphql/connection';
@@ -7,6 +8,7 @@ import { badInput } from '../graphql/errors';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { App } from './app.entity';
+import { type AppWithRelations, primeRelations, selectedAppRelations } from './app-relations';
 import { AppsArgs, CreateAppInput, SearchAppsArgs, UpdateAppInput } from './app.types';
 import { APP_CURSOR } from './app.service';
 import { SEARCH_CURSOR } from './search.service';
@@ -17,20 +19,25 @@ export const AppConnection = Connection('App', App);
 @Resolver(() => App)
 export class AppResolver {
   @Query(() => App, { nullable: true, description: 'By id or by packageId (give exactly one). Null when it does not exist or is not visible to you.' })
-  app(
+  async app(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('packageId', () => String, { nullable: true }) packageId: string | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<App | null> {
     if ((id == null) === (packageId == null)) throw badInput('id', 'give exactly one of id and packageId');
     const by = id != null ? { id: assertId('id', id) } : { packageId: packageId! };
-    return ctx.services.apps.findVisible(viewerOf(ctx.principal), by);
+    const app = await ctx.services.apps.findVisible(viewerOf(ctx.principal), by, selectedAppRelations(info));
+    if (app) primeApp(ctx, app);
+    return app;
   }
 
   @Query(() => AppConnection, { description: 'Newest first. Drafts and suspended apps appear only to their owner, reviewers and admins.' })
-  async apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<App>> {
+  async apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<ConnectionData<App>> {
     const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
-    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, parsePage(args, APP_CURSOR));
+    const relations = selectedAppRelations(info, ['edges', 'node']);
+    const page = parsePage(args, APP_CURSOR);
+    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, page, relations);
     return primeApps(ctx, connection);
   }
 
@@ -69,9 +76,14 @@ export class AppResolver {
   }
 }
 
-/** Apps already fetched for a list need no second trip when a version asks for its app. */
-function primeApps(ctx: RequestContext, connection: ConnectionData<App>): ConnectionData<App> {
-  for (const { node } of connection.edges) ctx.loaders.appById.prime(node.id, node);
+/** An app already fetched needs no second trip when a version asks for its app, nor do the relations fetched with it. */
+function primeApp(ctx: RequestContext, app: AppWithRelations): void {
+  ctx.loaders.appById.prime(app.id, app);
+  primeRelations(ctx.loaders, app);
+}
+
+function primeApps(ctx: RequestContext, connection: ConnectionData<AppWithRelations>): ConnectionData<App> {
+  for (const { node } of connection.edges) primeApp(ctx, node);
   return connection;
 }
 

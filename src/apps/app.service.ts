@@ -2,12 +2,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
+import type { ReadQueries } from '../db/reads';
 import { queryRows } from '../db/sql';
 import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { App, AppStatus } from './app.entity';
+import { type AppRelations, type AppWithRelations, NO_RELATIONS, relationColumns, withRelations } from './app-relations';
 import { MAX_TAGS } from './app.types';
 import { canViewApp, type Viewer, visibleAppsSql } from './visibility';
 
@@ -39,7 +41,10 @@ export function normalizeTags(tags: string[]): string[] {
 const blankToNull = (value: string | null | undefined) => (value == null || value.trim() === '' ? null : value.trim());
 
 export class AppService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly reads: ReadQueries,
+  ) {}
 
   async create(
     principal: Principal,
@@ -125,19 +130,22 @@ export class AppService {
     return this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.id = ANY($1)`, [ids]);
   }
 
-  async findVisible(viewer: Viewer, by: { id?: string; packageId?: string }): Promise<App | null> {
-    const [app] = by.id
-      ? await this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.id = $1`, [by.id])
-      : await this.db.query(`SELECT ${APP_COLUMNS('a')} FROM apps a WHERE a.package_id = $1`, [by.packageId]);
-    return app && canViewApp(viewer, app) ? app : null;
+  /** With the relations asked for, read in the same statement (see AppRelations). */
+  async findVisible(viewer: Viewer, by: { id?: string; packageId?: string }, relations = NO_RELATIONS): Promise<AppWithRelations | null> {
+    const [row] = await this.reads.rows<App>(
+      `SELECT ${APP_COLUMNS('a')}${relationColumns(relations, 'a')} FROM apps a WHERE ${by.id ? 'a.id' : 'a.package_id'} = $1`,
+      [by.id ?? by.packageId],
+    );
+    return row && canViewApp(viewer, row) ? withRelations(row, relations) : null;
   }
 
-  /** Newest first, keyset on (created_at, id). */
+  /** Newest first, keyset on (created_at, id); with the relations asked for, in the same statement. */
   async list(
     viewer: Viewer,
     filter: { developerId?: string | null; status?: AppStatus | null },
     page: Page,
-  ): Promise<ConnectionData<App>> {
+    relations: AppRelations = NO_RELATIONS,
+  ): Promise<ConnectionData<AppWithRelations>> {
     const params: unknown[] = [];
     const where = [visibleAppsSql(viewer, 'a', params)];
     if (filter.developerId) where.push(`a.developer_id = $${params.push(filter.developerId)}`);
@@ -148,15 +156,15 @@ export class AppService {
       const [createdAt, id] = page.after;
       where.push(`(a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`);
     }
-    const rows: AppRow[] = await this.db.query(
-      `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
+    const rows = await this.reads.rows<AppRow>(
+      `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')}${relationColumns(relations, 'a')} FROM apps a
         WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}`,
       params,
     );
     return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
       const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${countWhere}`, countParams);
       return count;
-    }, stripCursor);
+    }, (row) => withRelations(stripCursor(row), relations));
   }
 
   /** One page of apps for each of many developers in a single query (Developer.apps). */

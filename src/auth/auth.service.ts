@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { auditSafeText, recordAudit } from '../audit/audit.service';
 import { Developer } from '../developers/developer.entity';
 import { Role } from '../developers/role';
+import type { ReadQueries } from '../db/reads';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
 import { stringProblem } from '../graphql/input-rules';
 import type { RateLimits } from '../rate-limits/rate-limits';
@@ -26,6 +27,7 @@ export class AuthService {
 
   constructor(
     private readonly db: DataSource,
+    private readonly reads: ReadQueries,
     private readonly rateLimits: RateLimits,
     private readonly options: { bcryptCost: number; sessionTtlHours: number },
   ) {
@@ -131,7 +133,7 @@ export class AuthService {
 
   private async authenticateSession(token: string): Promise<Principal> {
     const tokenHash = hashSecret(token);
-    const [row] = await this.db.query(
+    const [row] = await this.reads.rows<{ id: string; token_hash: string; developer_id: string; role: string }>(
       `SELECT s.id, s.token_hash, d.id AS developer_id, d.role
          FROM sessions s JOIN developers d ON d.id = s.developer_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
@@ -145,7 +147,9 @@ export class AuthService {
 
   private async authenticateApiKey(secret: string): Promise<Principal> {
     const keyHash = hashSecret(secret);
-    const [row] = await this.db.query(
+    const [row] = await this.reads.rows<{
+      id: string; key_hash: string; permissions: string[]; last_used_at: Date | null; developer_id: string; role: string;
+    }>(
       `SELECT k.id, k.key_hash, k.permissions, k.last_used_at, d.id AS developer_id, d.role
          FROM api_keys k JOIN developers d ON d.id = k.developer_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
@@ -158,7 +162,7 @@ export class AuthService {
     return {
       developerId: row.developer_id,
       role: row.role as Role,
-      scopes: new Set((row.permissions as string[]).filter(isScope) as Scope[]),
+      scopes: new Set(row.permissions.filter(isScope) as Scope[]),
       credential: { kind: 'apiKey', apiKeyId: row.id },
     };
   }

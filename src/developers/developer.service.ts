@@ -4,8 +4,11 @@ import { badInput, notFound } from '../graphql/errors';
 import { Developer } from './developer.entity';
 import { ROLES, Role } from './role';
 
-/** The public columns under their entity property names (never the password hash). */
-const DEVELOPER_COLUMNS = `id, email, name, role, verified, created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** The public columns under their entity property names (never the password hash), unqualified. */
+export const DEVELOPER_COLUMNS = `id, email, name, role, verified, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Timestamps of a developer that arrived as JSON (see reviveDates). */
+export const DEVELOPER_DATES = ['createdAt', 'updatedAt'] as const;
 
 export class DeveloperService {
   constructor(private readonly db: DataSource) {}

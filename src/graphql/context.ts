@@ -10,4 +10,6 @@ export interface RequestContext {
   services: Services;
   /** Per-request DataLoaders: batching and caching never cross requests (or callers). */
   loaders: Loaders;
+  /** Adds fields to this request's "request completed" log line (plumbing, e.g. the operation name). */
+  annotateLog(fields: Record<string, string>): void;
 }

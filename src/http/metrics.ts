@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -110,11 +109,6 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  // The Apollo plugin below sees only the GraphQL request; this makes the Fastify reply (and so its
-  // logger) reachable from inside it. Entered in preHandler, after the body is parsed, so the
-  // handler and everything it awaits run inside.
-  const currentReply = new AsyncLocalStorage<FastifyReply>();
-  app.addHook('preHandler', (_request, reply, done) => currentReply.run(reply, done));
 
   app.get('/metrics', async (_request, reply) => {
     await database.refresh();
@@ -136,10 +130,8 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async didResolveOperation({ operationName }) {
-          const reply = currentReply.getStore();
-          // Fastify writes "request completed" with reply.log once the response is sent.
-          if (reply) reply.log = reply.log.child({ operationName: operationName ?? '(anonymous)' });
+        async didResolveOperation({ operationName, contextValue }) {
+          contextValue.annotateLog({ operationName: operationName ?? '(anonymous)' });
         },
         async willSendResponse({ operation, operationName, response }) {
           // Without a resolved operation (unparsable or invalid document) the client's name proves nothing.

@@ -8,6 +8,7 @@ import { type Config, graphqlIntrospection } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
+import { compiledExecution } from '../graphql/executor';
 import { inputRulesPlugin } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
 import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
@@ -20,6 +21,8 @@ import { registerMetrics } from './metrics';
 import { persistedOnlyGuard } from './persisted-operations';
 import { registerHttpSecurity } from './security';
 import { registerIngestRoutes } from '../telemetry/ingest.routes';
+
+const QUIETER_THAN_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
 
 export interface HttpDeps {
   config: Config;
@@ -43,7 +46,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
 
   const introspection = graphqlIntrospection(config);
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     introspection,
     // "Did you mean …" in validation errors would hand out the schema that introspection withholds.
     hideSchemaDetailsFromClientErrors: !introspection,
@@ -63,7 +66,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   await apollo.start();
 
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request) => {
+    context: async (request, reply) => {
       let principal;
       try {
         try {
@@ -79,7 +82,18 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
         throw error;
       }
-      return { requestId: request.id, ip: request.ip ?? null, principal, services, loaders: createLoaders(services) };
+      return {
+        requestId: request.id,
+        ip: request.ip ?? null,
+        principal,
+        services,
+        loaders: createLoaders(services),
+        // Fastify writes "request completed" (info) with reply.log, this request's own child logger;
+        // at quieter levels there is no such line, and no child logger need be made for it.
+        annotateLog: (fields) => {
+          if (!QUIETER_THAN_INFO.has(reply.log.level)) reply.log = reply.log.child(fields);
+        },
+      };
     },
   });
 

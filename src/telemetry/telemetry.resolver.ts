@@ -19,19 +19,21 @@ export class TelemetryResolver {
   async telemetryDaily(@Args() args: TelemetryDailyArgs, @Ctx() ctx: RequestContext): Promise<TelemetryDailyRow[]> {
     const principal = requireScope(ctx, 'telemetry:read');
     const appId = assertId('appId', args.appId);
-    await ctx.services.telemetry.authorizeRead(principal, appId);
-    const [rows] = await ctx.services.telemetry.dailyForApps([appId], dailyRange(args.from, args.to, args.eventType));
-    return rows;
+    const { telemetry } = ctx.services;
+    const range = await telemetry.validatedAfterAuthorization(principal, appId, () => dailyRange(args.from, args.to, args.eventType));
+    return telemetry.dailyOfApp(principal, appId, range);
   }
 
   @Query(() => TelemetryEventConnection, { description: 'Raw events of your app in a time range, newest first. Needs telemetry:read.' })
   async telemetryEvents(@Args() args: TelemetryEventsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<TelemetryEvent>> {
     const principal = requireScope(ctx, 'telemetry:read');
     const appId = assertId('appId', args.appId);
-    await ctx.services.telemetry.authorizeRead(principal, appId);
-    if (args.from > args.to) throw badInput('to', 'must not be before from');
-    const filter = { from: args.from, to: args.to, eventType: checkedEventType(args.eventType) };
-    return ctx.services.telemetry.events(appId, filter, parsePage(args, EVENT_CURSOR));
+    const { telemetry } = ctx.services;
+    const [filter, page] = await telemetry.validatedAfterAuthorization(principal, appId, () => {
+      if (args.from > args.to) throw badInput('to', 'must not be before from');
+      return [{ from: args.from, to: args.to, eventType: checkedEventType(args.eventType) }, parsePage(args, EVENT_CURSOR)] as const;
+    });
+    return telemetry.events(principal, appId, filter, page);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { AppService } from '../apps/app.service';
+import type { AppStatus } from '../apps/app.entity';
 import type { Principal } from '../auth/principal';
+import type { ReadQueries } from '../db/reads';
 import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from './device-id';
@@ -33,7 +34,7 @@ export class TelemetryService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly apps: AppService,
+    private readonly reads: ReadQueries,
     partitions: PartitionManager,
     private readonly deviceIds: DeviceIdHasher,
     private readonly options: { retentionDays: number },
@@ -75,20 +76,42 @@ export class TelemetryService {
 
   /** The read rule for telemetry and crash reports of one app (see assertMayReadTelemetry). */
   async authorizeRead(principal: Principal, appId: string): Promise<void> {
-    const [app] = await this.apps.findByIds([appId]);
+    const [app] = await this.reads.rows<AppAccess>(`SELECT ${APP_ACCESS_COLUMNS} FROM apps a WHERE a.id = $1`, [appId]);
     assertMayReadTelemetry(principal, app ?? null);
   }
 
-  /** Reads only the rollup table, one index range per app: its cost does not grow with raw volume. */
+  /**
+   * Runs `check` (argument validation) only once the caller may read the app's telemetry, so a
+   * stranger gets NOT_FOUND/FORBIDDEN rather than a description of their input. The happy path
+   * pays nothing: the read itself authorizes (see dailyOfApp, events).
+   */
+  async validatedAfterAuthorization<T>(principal: Principal, appId: string, check: () => T): Promise<T> {
+    try {
+      return check();
+    } catch (error) {
+      await this.authorizeRead(principal, appId);
+      throw error;
+    }
+  }
+
+  /** One app's rollup rows, authorized by the app row read in the same statement. */
+  async dailyOfApp(principal: Principal, appId: string, range: DailyRange): Promise<TelemetryDailyRow[]> {
+    const params: unknown[] = [appId, range.from, range.to];
+    const [row] = await this.reads.rows<AppAccess & { rows: TelemetryDailyRow[] | null }>(
+      `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY r.date, r."eventType") FROM (${dailySql('a.id', params, range)}) r) AS rows
+         FROM apps a WHERE a.id = $1`,
+      params,
+    );
+    assertMayReadTelemetry(principal, row ?? null);
+    return row.rows ?? [];
+  }
+
+  /** The rollups of many apps in one statement (App.telemetryDaily). */
   async dailyForApps(appIds: readonly string[], range: DailyRange): Promise<TelemetryDailyRow[][]> {
     const params: unknown[] = [appIds, range.from, range.to];
-    const typeFilter = range.eventType === null ? '' : `AND event_type = $${params.push(range.eventType)}`;
-    const rows: TelemetryDailyRow[] = await this.db.query(
-      `SELECT app_id AS "appId", to_char(d.date, 'YYYY-MM-DD') AS date, event_type AS "eventType",
-              count::text AS count, unique_devices::text AS "uniqueDevices"
-         FROM telemetry_daily d
-        WHERE app_id = ANY($1::uuid[]) AND d.date BETWEEN $2::date AND $3::date ${typeFilter}
-        ORDER BY app_id, d.date, event_type`,
+    const rows = await this.reads.rows<TelemetryDailyRow & { appId: string }>(
+      `SELECT a.id AS "appId", r.* FROM unnest($1::uuid[]) AS a(id) CROSS JOIN LATERAL (${dailySql('a.id', params, range)}) r
+        ORDER BY a.id, r.date, r."eventType"`,
       params,
     );
     const byApp = new Map<string, TelemetryDailyRow[]>(appIds.map((id) => [id, []]));
@@ -101,35 +124,56 @@ export class TelemetryService {
    * partitions the range overlaps. `from` and `to` are inclusive.
    */
   async events(
+    principal: Principal,
     appId: string,
     filter: { from: Date; to: Date; eventType: string | null },
     page: Page,
   ): Promise<ConnectionData<TelemetryEvent>> {
     const params: unknown[] = [appId, filter.from, filter.to];
-    const where = [`app_id = $1`, `"timestamp" BETWEEN $2 AND $3`];
-    if (filter.eventType !== null) where.push(`event_type = $${params.push(filter.eventType)}`);
+    const where = [`e.app_id = $1`, `e."timestamp" BETWEEN $2 AND $3`];
+    if (filter.eventType !== null) where.push(`e.event_type = $${params.push(filter.eventType)}`);
     const countWhere = where.join(' AND ');
     const countParams = [...params];
     if (page.after) {
       const [timestamp, id] = page.after;
-      where.push(`("timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
+      where.push(`(e."timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
     }
-    // ORDER BY names e.id: a bare `id` would mean the text alias, and sort 10 before 9.
-    const rows: (TelemetryEvent & { cursorTimestamp: string })[] = await this.db.query(
-      `SELECT e.id::text AS id, app_id AS "appId", event_type AS "eventType", event_data AS "eventData",
-              mosis_version AS "mosisVersion", app_version AS "appVersion", "timestamp",
-              to_char("timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
-         FROM telemetry_events e
-        WHERE ${where.join(' AND ')}
-        ORDER BY e."timestamp" DESC, e.id DESC
-        LIMIT ${page.limit + 1}`,
+    // The page as one JSON value beside the app row that authorizes it: one statement, one parse.
+    const [row] = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
+      `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY r."timestamp" DESC, r.id::bigint DESC) FROM (
+           SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
+                  e.mosis_version AS "mosisVersion", e.app_version AS "appVersion", e."timestamp",
+                  to_char(e."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
+             FROM telemetry_events e
+            WHERE ${where.join(' AND ')}
+            ORDER BY e."timestamp" DESC, e.id DESC
+            LIMIT ${page.limit + 1}) r) AS rows
+         FROM apps a WHERE a.id = $1`,
       params,
     );
-    return toConnection(rows, page, (row) => [row.cursorTimestamp, row.id], async () => {
-      const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events WHERE ${countWhere}`, countParams);
+    assertMayReadTelemetry(principal, row ?? null);
+    const rows = (row.rows ?? []).map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
+    return toConnection(rows, page, (event) => [event.cursorTimestamp, event.id], async () => {
+      const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events e WHERE ${countWhere}`, countParams);
       return count;
     });
   }
+}
+
+/** What the telemetry read rule needs of an app (alias `a`). */
+const APP_ACCESS_COLUMNS = `a.developer_id AS "developerId", a.status`;
+type AppAccess = { developerId: string; status: AppStatus };
+
+/** A telemetry event as json_agg returns it: the timestamp still a string. */
+type EventJson = Omit<TelemetryEvent, 'timestamp'> & { timestamp: string; cursorTimestamp: string };
+
+/** Rollup rows (as the API returns them) of the app `appIdSql` in a day range; $2/$3 are from/to. */
+function dailySql(appIdSql: string, params: unknown[], range: DailyRange): string {
+  const typeFilter = range.eventType === null ? '' : `AND d.event_type = $${params.push(range.eventType)}`;
+  return `SELECT to_char(d.date, 'YYYY-MM-DD') AS date, d.event_type AS "eventType",
+                 d.count::text AS count, d.unique_devices::text AS "uniqueDevices"
+            FROM telemetry_daily d
+           WHERE d.app_id = ${appIdSql} AND d.date BETWEEN $2::date AND $3::date ${typeFilter}`;
 }
 
 /** Checks a day range: inclusive, `from` not after `to`, at most MAX_DAILY_RANGE_DAYS days. */

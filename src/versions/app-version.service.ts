@@ -10,22 +10,11 @@ import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnectio
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
-import { fullyRolledOutSql } from '../releases/rollout-rule';
 import { versionEventData } from '../releases/rollout.types';
 import { recordEvent, type WebhookEventType } from '../webhooks/outbox';
 import { verifyEd25519 } from '../signing-keys/signing-key.service';
 import { AppVersion, VersionStatus } from './app-version.entity';
-
-export const VERSION_COLUMNS = (v: string) => `
-  ${v}.id, ${v}.app_id AS "appId", ${v}.version_code AS "versionCode", ${v}.version_name AS "versionName",
-  ${v}.package_url AS "packageUrl", ${v}.package_size AS "packageSize", ${v}.package_sha256 AS "packageSha256",
-  ${v}.signature, ${v}.signing_key_id AS "signingKeyId", ${v}.permissions, ${v}.min_mosis_version AS "minMosisVersion",
-  ${v}.release_notes AS "releaseNotes", ${v}.status, ${v}.review_notes AS "reviewNotes",
-  ${v}.published_at AS "publishedAt", ${v}.created_at AS "createdAt", ${v}.updated_at AS "updatedAt",
-  ${v}.rollout_percentage AS "rolloutPercentage", ${v}.rollout_state AS "rolloutState", ${v}.rollout_phased AS "rolloutPhased",
-  ${v}.rollout_halt_below AS "rolloutHaltBelow", ${v}.rollout_halted_reason AS "rolloutHaltedReason",
-  ${v}.rollout_started_at AS "rolloutStartedAt", ${v}.rollout_updated_at AS "rolloutUpdatedAt",
-  ${v}.rollout_next_step_at AS "rolloutNextStepAt"`;
+import { latestVersionSql, VERSION_COLUMNS } from './version-sql';
 
 /** The exact bytes a developer signs for a version. */
 export function signedMessage(packageId: string, versionCode: number, packageSha256: string): string {
@@ -225,13 +214,9 @@ export class AppVersionService {
     return this.db.query(`SELECT ${VERSION_COLUMNS('v')} FROM app_versions v WHERE v.id = ANY($1)`, [ids]);
   }
 
-  /** Highest fully rolled out versionCode per app, straight off the partial index idx_versions_latest_complete. */
+  /** Each app's latest version (see latestVersionSql), in one statement. */
   async latestPublished(appIds: readonly string[]): Promise<AppVersion[]> {
-    return this.db.query(
-      `SELECT DISTINCT ON (v.app_id) ${VERSION_COLUMNS('v')} FROM app_versions v
-        WHERE v.app_id = ANY($1) AND ${fullyRolledOutSql('v')} ORDER BY v.app_id, v.version_code DESC`,
-      [appIds],
-    );
+    return this.db.query(`SELECT lv.* FROM unnest($1::uuid[]) AS a(id) CROSS JOIN LATERAL (${latestVersionSql('a')}) lv`, [appIds]);
   }
 
   /** One page of versions (highest code first) for each of many apps, in a single query. */

@@ -70,3 +70,12 @@ export async function registerWebhook(
 }
 
 export const DELIVERIES = `query { me { webhooks { id deliveries(first: 50) { totalCount edges { node { id event status attempts responseStatus lastError nextAttemptAt lastAttemptAt } } } } } }`;
+
+/** offeredCode for many devices, a few requests at a time (as devices would come, not all at once). */
+export async function offeredCodes(server: TestServer, packageId: string, deviceIds: string[], currentVersionCode = 1): Promise<(number | null)[]> {
+  const codes: (number | null)[] = [];
+  for (let i = 0; i < deviceIds.length; i += 20) {
+    codes.push(...(await Promise.all(deviceIds.slice(i, i + 20).map((d) => offeredCode(server, packageId, d, currentVersionCode)))));
+  }
+  return codes;
+}

@@ -83,7 +83,7 @@ function DailyCharts({ rows, range }: { rows: TelemetryDailyFieldsFragment[]; ra
       <DataTable caption="Telemetry by day and event type" compact columns={['Day (UTC)', 'Event type', { label: 'Events', numeric: true }, { label: 'Unique devices', numeric: true }]}>
         {rows.map((row) => (
           <tr key={`${row.date}/${row.eventType}`}>
-            <td>{row.date}</td>
+            <td className="nowrap">{row.date}</td>
             <td>{row.eventType}</td>
             <td className="num">{Number(row.count).toLocaleString('en')}</td>
             <td className="num">{Number(row.uniqueDevices).toLocaleString('en')}</td>
@@ -122,7 +122,7 @@ function CrashSection({ appId, range }: { appId: string; range: DayRange }) {
             {groups.map((group) => (
               <tr key={group.fingerprint}>
                 <th scope="row">
-                  <span className="wrap">{group.title}</span>
+                  <span className="crash-title">{group.title}</span>
                 </th>
                 <td className="num">{Number(group.count).toLocaleString('en')}</td>
                 <td className="num">{Number(group.affectedDevices).toLocaleString('en')}</td>
