@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function plan(filters: Parameters<typeof buildSearchQuery>[0]): Promise<string> {
-  const { sql, params } = buildSearchQuery(filters, { limit: 20, after: null });
+  const { sql, params } = buildSearchQuery(filters, { limit: 20, cursor: null, backward: false });
   const rows = await server.db.query(`EXPLAIN ${sql}`, params);
   return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
 }

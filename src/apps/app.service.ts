@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
 import type { ReadQueries } from '../db/reads';
 import { queryRows } from '../db/sql';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
@@ -152,13 +152,10 @@ export class AppService {
     if (filter.status) where.push(`a.status = $${params.push(filter.status)}`);
     const countWhere = where.join(' AND ');
     const countParams = [...params];
-    if (page.after) {
-      const [createdAt, id] = page.after;
-      where.push(`(a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`);
-    }
+    if (page.cursor) where.push(newestFirstResume(page, params));
     const rows = await this.reads.rows<AppRow>(
       `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')}${relationColumns(relations, 'a')} FROM apps a
-        WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}`,
+        WHERE ${where.join(' AND ')} ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}`,
       params,
     );
     return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
@@ -171,17 +168,13 @@ export class AppService {
   async pageForDevelopers(viewer: Viewer, developerIds: readonly string[], page: Page): Promise<App[][]> {
     const params: unknown[] = [developerIds];
     const visible = visibleAppsSql(viewer, 'a', params);
-    let cursor = '';
-    if (page.after) {
-      const [createdAt, id] = page.after;
-      cursor = `AND (a.created_at, a.id) < ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
-    }
+    const cursor = page.cursor ? `AND ${newestFirstResume(page, params)}` : '';
     const rows: (AppRow & { ownerId: string })[] = await this.db.query(
       `SELECT d.id AS "ownerId", page.* FROM unnest($1::uuid[]) AS d(id)
        CROSS JOIN LATERAL (
          SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
           WHERE a.developer_id = d.id AND ${visible} ${cursor}
-          ORDER BY a.created_at DESC, a.id DESC LIMIT ${page.limit + 1}
+          ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}
        ) page`,
       params,
     );
@@ -210,4 +203,13 @@ export const APP_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 function stripCursor(row: AppRow): App {
   const { cursorCreatedAt: _cursor, ...app } = row;
   return app as App;
+}
+
+/** The apps lists' order (alias `a`); cursors are (created_at, id). */
+const NEWEST_FIRST = 'a.created_at DESC, a.id DESC';
+
+/** The keyset condition that resumes an apps list past the page's cursor. */
+function newestFirstResume(page: Page, params: unknown[]): string {
+  const [createdAt, id] = page.cursor!;
+  return `(a.created_at, a.id) ${pastCursor(page, 'DESC')} ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
 }

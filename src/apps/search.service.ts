@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { App } from './app.entity';
 import { APP_COLUMNS } from './app.service';
@@ -71,17 +71,18 @@ export function buildSearchQuery(filters: SearchFilters, page: Page) {
   const countParams = [...params];
 
   let keyset = '';
-  if (page.after) {
-    const [afterRank, afterName, afterId] = page.after;
-    const [r, n, id] = [params.push(afterRank), params.push(afterName), params.push(afterId)];
-    keyset = `WHERE s.rank < $${r} OR (s.rank = $${r} AND (s."sortName" > $${n} OR (s."sortName" = $${n} AND s.id > $${id}::uuid)))`;
+  if (page.cursor) {
+    const [cursorRank, cursorName, cursorId] = page.cursor;
+    const [r, n, id] = [params.push(cursorRank), params.push(cursorName), params.push(cursorId)];
+    const [down, up] = [pastCursor(page, 'DESC'), pastCursor(page, 'ASC')];
+    keyset = `WHERE s.rank ${down} $${r} OR (s.rank = $${r} AND (s."sortName" ${up} $${n} OR (s."sortName" = $${n} AND s.id ${up} $${id}::uuid)))`;
   }
   const sql = `
     SELECT * FROM (
       SELECT ${APP_COLUMNS('a')}, ${rank} AS rank, lower(a.name) AS "sortName"
         FROM apps a WHERE ${where.join(' AND ')}
     ) s ${keyset}
-    ORDER BY s.rank DESC, s."sortName" ASC, s.id ASC
+    ORDER BY ${pageOrder(page, 's.rank DESC, s."sortName" ASC, s.id ASC')}
     LIMIT ${page.limit + 1}`;
   return { sql, params, countSql, countParams };
 }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Role } from '../developers/role';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pastCursor, toConnection } from '../graphql/connection';
 import { AuditLog } from './audit-log.entity';
 
 export interface AuditEntry {
@@ -57,12 +57,12 @@ export class AuditService {
    * (including failed sign-ins on their account); admins see everyone's.
    */
   async list(principal: Principal, page: Page): Promise<ConnectionData<AuditLog>> {
-    const afterId = page.after ? page.after[0] : null;
+    const cursorId = page.cursor ? page.cursor[0] : null;
     const scoped = this.db.getRepository(AuditLog).createQueryBuilder('a');
     if (principal.role !== Role.ADMIN) scoped.where('a.actor_id = :actor', { actor: principal.developerId });
 
-    const pageQuery = scoped.clone().orderBy('a.id', 'DESC').limit(page.limit + 1);
-    if (afterId !== null) pageQuery.andWhere('a.id < :afterId', { afterId });
+    const pageQuery = scoped.clone().orderBy('a.id', page.backward ? 'ASC' : 'DESC').limit(page.limit + 1);
+    if (cursorId !== null) pageQuery.andWhere(`a.id ${pastCursor(page, 'DESC')} :cursorId`, { cursorId });
     const rows = await pageQuery.getMany();
     return toConnection(rows, page, (row) => [row.id], () => scoped.getCount());
   }

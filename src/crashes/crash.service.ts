@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
@@ -127,14 +127,14 @@ export class CrashService {
    */
   async groups(appId: string, range: { from: Date | null; to: Date | null }, page: Page): Promise<ConnectionData<CrashGroup>> {
     if (range.from && range.to && range.from > range.to) throw badInput('to', 'must not be before from');
-    const after = page.after ? { count: page.after[0], fingerprint: page.after[1] } : null;
+    const cursor = page.cursor ? { count: page.cursor[0], fingerprint: page.cursor[1] } : null;
     const params: unknown[] = [appId];
     const where = ['app_id = $1'];
     if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
     if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
     const countParams = [...params];
-    const resume = after
-      ? `WHERE s.count < $${params.push(after.count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint > $${params.push(after.fingerprint)})`
+    const resume = cursor
+      ? `WHERE s.count ${pastCursor(page, 'DESC')} $${params.push(cursor.count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint ${pastCursor(page, 'ASC')} $${params.push(cursor.fingerprint)})`
       : '';
     const rows: CrashGroup[] = await this.db.query(
       `WITH stats AS (
@@ -149,7 +149,7 @@ export class CrashService {
               s.app_versions AS "appVersions"
          FROM stats s JOIN crash_groups g ON g.app_id = $1 AND g.fingerprint = s.fingerprint
          ${resume}
-        ORDER BY s.count DESC, s.fingerprint
+        ORDER BY ${pageOrder(page, 's.count DESC, s.fingerprint ASC')}
         LIMIT ${page.limit + 1}`,
       params,
     );

@@ -6,10 +6,21 @@ import { MAX_LENGTH, textProblem } from './input-rules';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * Relay's PageInfo. The side a page was walked towards is exact (one extra row is fetched); the
+ * side it came from is true whenever a cursor was given there, since that cursor names a row on
+ * that side (the Relay spec allows this instead of a second query).
+ */
 @ObjectType()
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
@@ -66,12 +77,23 @@ export class PageArgs {
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Page size when paging backwards: 1 to ${MAX_PAGE_SIZE}; not with first.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The startCursor of the next page, to page backwards; not with after.' })
+  before?: string | null;
 }
 
-/** Validated paging: how many rows to return, and the keyset values the cursor encodes. */
+/**
+ * Validated paging: how many rows to return, the keyset values the cursor encodes, and whether the
+ * page walks backwards (last/before): then the list's order is reversed in SQL and the rows are
+ * put back in the list's order by toConnection, so every page is a keyset read, never an OFFSET.
+ */
 export interface Page {
   limit: number;
-  after: unknown[] | null;
+  cursor: unknown[] | null;
+  backward: boolean;
 }
 
 const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?Z?$/;
@@ -106,14 +128,37 @@ export const cursorPart = {
 /** The parts of one list's cursor, in order. */
 export type CursorKey = readonly ((value: unknown) => boolean)[];
 
-/** Paging arguments, with `after` decoded and checked against the list's cursor key. */
+/**
+ * Paging arguments, with the cursor decoded and checked against the list's cursor key. Forward
+ * pages take first/after, backward pages last/before; mixing the two directions is refused.
+ */
 export function parsePage(args: PageArgs, key: CursorKey): Page {
-  const limit = args.first ?? DEFAULT_PAGE_SIZE;
+  if (args.first != null && args.last != null) throw badInput('last', 'cannot be combined with first: page forward with first/after or backward with last/before');
+  const backward = args.last != null || args.before != null;
+  if (backward && args.first != null) throw badInput('before', 'pages backward, so it takes last, not first');
+  if (backward && args.after != null) throw badInput('before', 'cannot be combined with after');
+  const sizeField = backward ? 'last' : 'first';
+  const limit = (backward ? args.last : args.first) ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw badInput('first', `must be between 1 and ${MAX_PAGE_SIZE}, got ${limit}`);
+    throw badInput(sizeField, `must be between 1 and ${MAX_PAGE_SIZE}, got ${limit}`);
   }
-  if (args.after == null) return { limit, after: null };
-  return { limit, after: decodeCursor('after', args.after, key) };
+  const cursorField = backward ? 'before' : 'after';
+  const cursor = args[cursorField];
+  return { limit, backward, cursor: cursor == null ? null : decodeCursor(cursorField, cursor, key) };
+}
+
+/**
+ * The comparison that resumes past the cursor on a column the list sorts in `direction`:
+ * `<` on a descending column when paging forward, `>` when paging backward.
+ */
+export function pastCursor(page: Page, direction: 'ASC' | 'DESC'): '<' | '>' {
+  return (direction === 'DESC') !== page.backward ? '<' : '>';
+}
+
+/** The list's ORDER BY terms (`col ASC|DESC`), reversed when the page walks backwards. */
+export function pageOrder(page: Page, terms: string): string {
+  if (!page.backward) return terms;
+  return terms.replace(/\b(ASC|DESC)\b/g, (direction) => (direction === 'ASC' ? 'DESC' : 'ASC'));
 }
 
 function decodeCursor(field: string, cursor: string, key: CursorKey): unknown[] {
@@ -133,8 +178,8 @@ export function encodeCursor(values: unknown[]): string {
 }
 
 /**
- * Turns `limit + 1` fetched rows into a connection: the extra row only says there is a next page.
- * `keyOf` gives the keyset values a cursor must carry to resume after a row.
+ * Turns `limit + 1` rows, fetched in the page's walking order, into a connection: the extra row
+ * only says there is more in that direction. `keyOf` gives the keyset values a cursor carries.
  */
 export function toConnection<Row, Node>(
   rows: Row[],
@@ -144,10 +189,18 @@ export function toConnection<Row, Node>(
   toNode: (row: Row) => Node = (row) => row as unknown as Node,
 ): ConnectionData<Node> {
   const pageRows = rows.slice(0, page.limit);
+  if (page.backward) pageRows.reverse();
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+  const moreAhead = rows.length > page.limit;
+  const cursorBehind = page.cursor !== null;
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > page.limit, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.backward ? cursorBehind : moreAhead,
+      hasPreviousPage: page.backward ? moreAhead : cursorBehind,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
     count,
   };
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AppStatus } from '../apps/app.entity';
 import type { Principal } from '../auth/principal';
 import type { ReadQueries } from '../db/reads';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from './device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
@@ -134,19 +134,19 @@ export class TelemetryService {
     if (filter.eventType !== null) where.push(`e.event_type = $${params.push(filter.eventType)}`);
     const countWhere = where.join(' AND ');
     const countParams = [...params];
-    if (page.after) {
-      const [timestamp, id] = page.after;
-      where.push(`(e."timestamp", e.id) < ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
+    if (page.cursor) {
+      const [timestamp, id] = page.cursor;
+      where.push(`(e."timestamp", e.id) ${pastCursor(page, 'DESC')} ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
     }
     // The page as one JSON value beside the app row that authorizes it: one statement, one parse.
     const [row] = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
-      `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY r."timestamp" DESC, r.id::bigint DESC) FROM (
+      `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY ${pageOrder(page, 'r."timestamp" DESC, r.id::bigint DESC')}) FROM (
            SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
                   e.mosis_version AS "mosisVersion", e.app_version AS "appVersion", e."timestamp",
                   to_char(e."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
              FROM telemetry_events e
             WHERE ${where.join(' AND ')}
-            ORDER BY e."timestamp" DESC, e.id DESC
+            ORDER BY ${pageOrder(page, 'e."timestamp" DESC, e.id DESC')}
             LIMIT ${page.limit + 1}) r) AS rows
          FROM apps a WHERE a.id = $1`,
       params,

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
 import { isStaff } from '../developers/role';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
 import { assertId, isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
@@ -223,13 +223,13 @@ export class AppVersionService {
   async pageForApps(appIds: readonly string[], viewer: Viewer, page: Page): Promise<AppVersion[][]> {
     const params: unknown[] = [appIds];
     const visible = visibleVersionsSql(viewer, 'v', 'a', params);
-    const cursor = page.after ? `AND v.version_code < $${params.push(page.after[0])}` : '';
+    const cursor = page.cursor ? `AND v.version_code ${pastCursor(page, 'DESC')} $${params.push(page.cursor[0])}` : '';
     const rows: AppVersion[] = await this.db.query(
       `SELECT page.* FROM unnest($1::uuid[]) AS parent(id)
        CROSS JOIN LATERAL (
          SELECT ${VERSION_COLUMNS('v')} FROM app_versions v JOIN apps a ON a.id = v.app_id
           WHERE v.app_id = parent.id AND ${visible} ${cursor}
-          ORDER BY v.version_code DESC LIMIT ${page.limit + 1}
+          ORDER BY ${pageOrder(page, 'v.version_code DESC')} LIMIT ${page.limit + 1}
        ) page`,
       params,
     );
@@ -243,15 +243,15 @@ export class AppVersionService {
   async awaitingReview(page: Page): Promise<ConnectionData<AppVersion>> {
     const params: unknown[] = [];
     let cursor = '';
-    if (page.after) {
-      const [submittedAt, id] = page.after;
-      cursor = `AND (v.updated_at, v.id) > ($${params.push(submittedAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+    if (page.cursor) {
+      const [submittedAt, id] = page.cursor;
+      cursor = `AND (v.updated_at, v.id) ${pastCursor(page, 'ASC')} ($${params.push(submittedAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
     }
     const rows: (AppVersion & { cursorSubmittedAt: string })[] = await this.db.query(
       `SELECT ${VERSION_COLUMNS('v')},
               to_char(v.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "cursorSubmittedAt"
          FROM app_versions v WHERE v.status = 'review' ${cursor}
-        ORDER BY v.updated_at, v.id LIMIT ${page.limit + 1}`,
+        ORDER BY ${pageOrder(page, 'v.updated_at ASC, v.id ASC')} LIMIT ${page.limit + 1}`,
       params,
     );
     const count = async () => {

@@ -4,7 +4,7 @@ import type { AppService } from '../apps/app.service';
 import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { queryRows } from '../db/sql';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput, conflict, notFound } from '../graphql/errors';
 import { isId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
@@ -144,13 +144,13 @@ export class WebhookService {
   /** The delivery log, newest first, keyset on (created_at, id). */
   async deliveries(webhookId: string, page: Page): Promise<ConnectionData<WebhookDelivery>> {
     const params: unknown[] = [webhookId];
-    const resume = page.after
-      ? `AND (d.created_at, d.id) < ($${params.push(page.after[0])}::timestamp AT TIME ZONE 'UTC', $${params.push(page.after[1])}::uuid)`
+    const resume = page.cursor
+      ? `AND (d.created_at, d.id) ${pastCursor(page, 'DESC')} ($${params.push(page.cursor[0])}::timestamp AT TIME ZONE 'UTC', $${params.push(page.cursor[1])}::uuid)`
       : '';
     const rows: WebhookDelivery[] = await this.db.query(
       `SELECT ${DELIVERY_COLUMNS('d', 'e')} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
         WHERE d.webhook_id = $1 ${resume}
-        ORDER BY d.created_at DESC, d.id DESC LIMIT ${page.limit + 1}`,
+        ORDER BY ${pageOrder(page, 'd.created_at DESC, d.id DESC')} LIMIT ${page.limit + 1}`,
       params,
     );
     return toConnection(rows, page, (row) => [row.cursorCreatedAt, row.id], async () => {
