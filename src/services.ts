@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { ReadQueries } from './db/reads';
 import { DeveloperService } from './developers/developer.service';
 import { AppService } from './apps/app.service';
+import { NodeService } from './node/node.service';
 import { SearchService } from './apps/search.service';
 import { SigningKeyService } from './signing-keys/signing-key.service';
 import { AppVersionService } from './versions/app-version.service';
@@ -28,6 +29,7 @@ export interface Services {
   signingKeys: SigningKeyService;
   apps: AppService;
   search: SearchService;
+  nodes: NodeService;
   versions: AppVersionService;
   partitions: PartitionManager;
   telemetry: TelemetryService;
@@ -54,6 +56,7 @@ export function createServices(db: DataSource, config: Config): Services {
     signingKeys: new SigningKeyService(db),
     apps,
     search: new SearchService(db),
+    nodes: new NodeService(db),
     versions,
     partitions,
     telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),

@@ -47,7 +47,7 @@ async function page(list: List & { vars: Record<string, unknown> }, paging: Reco
   return list.connectionOf(result.data);
 }
 
-describe.each(LISTS.map((make) => [make]))('%#', (make) => {
+describe.each(LISTS.map((make, i) => [['apps', 'Developer.apps', 'App.versions', 'auditLogs'][i], make] as const))('%s', (_name, make) => {
   it('walks forward and backward over the same rows in the same order', async () => {
     const list = make(world);
     const everything = await page(list, { first: 100 });
@@ -92,5 +92,36 @@ describe.each(LISTS.map((make) => [make]))('%#', (make) => {
       const result = await server.graphql(list.query, { ...list.vars, ...paging }, world.owner.token);
       expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
+  });
+});
+
+describe('node(id)', () => {
+  const NODE = `query ($id: ID!) { node(id: $id) { __typename id ... on App { name } ... on AppVersion { versionCode } ... on Developer { name } } }`;
+  const APP = `query ($id: ID!) { app(id: $id) { id } }`;
+
+  it('refetches an app, a version and a developer by id for the owner', async () => {
+    const { owner, app } = world;
+    const versions = (await page(LISTS[2](world), { first: 1 })).edges;
+    for (const [id, typename] of [[app.id, 'App'], [versions[0].node.id, 'AppVersion'], [owner.id, 'Developer']]) {
+      const result = await server.graphql(NODE, { id }, owner.token);
+      expect({ errors: result.errors, node: result.data.node }).toMatchObject({ node: { __typename: typename, id } });
+    }
+  });
+
+  it('shows a stranger nothing app(id) would not: a draft app, its versions, its owner', async () => {
+    const stranger = await signUp(server);
+    const versions = (await page(LISTS[2](world), { first: 1 })).edges;
+    for (const id of [world.app.id, versions[0].node.id, world.owner.id]) {
+      const result = await server.graphql(NODE, { id }, stranger.token);
+      expect(result.errors).toBeUndefined();
+      expect(result.data.node).toBeNull();
+    }
+    expect((await server.graphql(APP, { id: world.app.id }, stranger.token)).data.app).toBeNull();
+    expect((await server.graphql(NODE, { id: world.app.id })).data.node).toBeNull();
+  });
+
+  it('answers null for an unknown id and refuses one that is not an id', async () => {
+    expect((await server.graphql(NODE, { id: '00000000-0000-4000-8000-000000000000' }, world.owner.token)).data.node).toBeNull();
+    expect(errorOf(await server.graphql(NODE, { id: 'x\u0000' }, world.owner.token))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 });

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../graphql/node';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export enum AppStatus {
@@ -8,7 +9,7 @@ export enum AppStatus {
 }
 registerEnumType(AppStatus, { name: 'AppStatus' });
 
-@ObjectType({ description: 'An app in the Mosis store.' })
+@ObjectType({ description: 'An app in the Mosis store.', implements: Node })
 @Entity('apps')
 export class App {
   @Field(() => ID)

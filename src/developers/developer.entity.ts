@@ -1,8 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Node } from '../graphql/node';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from './role';
 
-@ObjectType({ description: 'A developer account.' })
+@ObjectType({ description: 'A developer account.', implements: Node })
 @Entity('developers')
 export class Developer {
   @Field(() => ID)

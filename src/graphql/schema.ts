@@ -13,6 +13,7 @@ import { CrashResolver } from '../crashes/crash.resolver';
 import { RolloutResolver } from '../releases/rollout.resolver';
 import { VersionHealthResolver } from '../releases/version-health.resolver';
 import { DeveloperWebhooksResolver, WebhookResolver } from '../webhooks/webhook.resolver';
+import { NodeResolver } from '../node/node.resolver';
 import './bigint-json';
 
 const resolvers = [
@@ -20,7 +21,7 @@ const resolvers = [
   SigningKeyResolver, DeveloperSigningKeysResolver,
   AppResolver, DeveloperAppsResolver, AppVersionResolver, AppVersionsResolver,
   TelemetryResolver, AppTelemetryResolver, CrashResolver, RolloutResolver, VersionHealthResolver,
-  WebhookResolver, DeveloperWebhooksResolver,
+  WebhookResolver, DeveloperWebhooksResolver, NodeResolver,
 ] as const;
 
 export function buildApiSchema(): Promise<GraphQLSchema> {

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLBigInt } from 'graphql-scalars';
 import type { RolloutState } from '../releases/rollout-rule';
+import { Node } from '../graphql/node';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export enum VersionStatus {
@@ -12,7 +13,7 @@ export enum VersionStatus {
 }
 registerEnumType(VersionStatus, { name: 'VersionStatus' });
 
-@ObjectType({ description: 'A signed, uploaded build of an app.' })
+@ObjectType({ description: 'A signed, uploaded build of an app.', implements: Node })
 @Entity('app_versions')
 export class AppVersion {
   @Field(() => ID)

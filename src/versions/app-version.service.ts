@@ -60,7 +60,7 @@ export function canViewVersion(viewer: Viewer, app: App, version: { status: Vers
 }
 
 /** canViewVersion for versions whose app is already known to be visible, as SQL. */
-function visibleVersionsSql(viewer: Viewer, v: string, a: string, params: unknown[]): string {
+export function visibleVersionsSql(viewer: Viewer, v: string, a: string, params: unknown[]): string {
   if (viewer.staff) return 'TRUE';
   if (!viewer.developerId) return `${v}.status = 'published'`;
   return `(${v}.status = 'published' OR ${a}.developer_id = $${params.push(viewer.developerId)})`;
