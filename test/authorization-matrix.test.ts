@@ -51,6 +51,7 @@ const MATRIX: Record<string, Entry> = {
   'Query.me': { query: `{ me { id name role } }`, expect: SIGNED_IN },
   'Query.developerByEmail': { scope: 'account:read', query: `query ($email: String!) { developerByEmail(email: $email) { id } }`, vars: (w) => ({ email: w.owner.email }), expect: OWNER_OR_ADMIN },
   'Query.app': { scope: 'apps:read', query: `query ($id: ID) { app(id: $id) { id } }`, vars: (w) => ({ id: w.draftAppId }), expect: VISIBLE_TO_OWNER_AND_STAFF },
+  'Query.node': { scope: 'apps:read', query: `query ($id: ID!) { node(id: $id) { id } }`, vars: (w) => ({ id: w.draftAppId }), expect: VISIBLE_TO_OWNER_AND_STAFF },
   'Query.apps': { scope: 'apps:read', query: `query ($d: ID) { apps(developerId: $d, status: DRAFT) { edges { node { id } } } }`, vars: (w) => ({ d: w.owner.id }), expect: VISIBLE_TO_OWNER_AND_STAFF },
   'Query.searchApps': { query: `query ($q: String) { searchApps(query: $q) { edges { node { id } } } }`, vars: (w) => ({ q: w.publishedName }), expect: ANYONE },
   'Query.telemetryDaily': { scope: 'telemetry:read', query: `query ($a: ID!, $from: Date!, $to: Date!) { telemetryDaily(appId: $a, from: $from, to: $to) { count } }`, vars: (w) => ({ a: w.publishedAppId, ...DAYS() }), expect: OWNER_OR_ADMIN },

@@ -1,4 +1,5 @@
-import { createApiKey, createApp, createVersion, registerSigningKey, signUp, versionInput } from './helpers/factories';
+import { createApiKey, createApp, createVersion, publishedApp, registerSigningKey, signUp, signUpWithRole, versionInput } from './helpers/factories';
+import { crashReport, daysAgo, insertApp, post, telemetryEvent } from './helpers/telemetry';
 import { errorOf, startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
@@ -13,9 +14,11 @@ const VARS = `$first: Int, $after: String, $last: Int, $before: String`;
 
 /** Each list: a query with the paging variables and where its connection sits in the result. */
 interface List {
-  name: string;
   query: string;
+  vars: Record<string, unknown>;
   connectionOf: (data: any) => any;
+  /** Who reads the list; the fixture's owner unless said. */
+  token?: string;
 }
 
 async function fixture() {
@@ -25,7 +28,31 @@ async function fixture() {
   for (let code = 1; code <= 5; code++) await createVersion(server, owner.token, versionInput(app, key, code));
   for (let i = 0; i < 4; i++) await createApp(server, owner.token);
   for (let i = 0; i < 3; i++) await createApiKey(server, owner.token, [], { name: `k${i}` });
-  return { owner, app };
+  const reviewer = await signUpWithRole(server, 'reviewer');
+  for (const { id } of await versionsOf(owner.token, app.id)) await submit(owner.token, id);
+  // Same names on purpose: search ranks them equally and must break the tie the same way both ways.
+  for (const name of ['Relay Notes', 'Relay Notes', 'Relay Notes', 'Relay Clock']) await publishedApp(server, { name }, reviewer);
+
+  const telemetryAppId = await insertApp(server.db, owner.id);
+  const { secret } = await createApiKey(server, owner.token, ['telemetry:write', 'telemetry:read']);
+  // Two events share a timestamp, so the id breaks the tie.
+  const stamps = [daysAgo(1, 10), daysAgo(1, 11), daysAgo(1, 11), daysAgo(1, 12), daysAgo(1, 13)];
+  await post(server, '/v1/telemetry', secret, stamps.map((timestamp) => telemetryEvent(telemetryAppId, { timestamp })));
+  // Five crash groups, two of them with the same count, so the fingerprint breaks the tie.
+  const crashes = [1, 2, 2, 3, 4].flatMap((count, group) =>
+    Array.from({ length: count }, () => crashReport(telemetryAppId, { crashType: `relay.Crash${group}`, timestamp: daysAgo(1) })));
+  await post(server, '/v1/crashes', secret, crashes);
+  return { owner, app, reviewer, telemetryAppId };
+}
+
+async function versionsOf(token: string, appId: string): Promise<{ id: string }[]> {
+  const result = await server.graphql(`query ($id: ID!) { app(id: $id) { versions(first: 100) { edges { node { id } } } } }`, { id: appId }, token);
+  return result.data.app.versions.edges.map((e: any) => e.node);
+}
+
+async function submit(token: string, versionId: string) {
+  const result = await server.graphql(`mutation ($id: ID!) { submitVersionForReview(id: $id) { status } }`, { id: versionId }, token);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
 }
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
@@ -34,20 +61,32 @@ beforeAll(async () => {
   world = await fixture();
 });
 
-const LISTS: ((w: Fixture) => List & { vars: Record<string, unknown> })[] = [
-  (w) => ({ name: 'apps', query: `query (${VARS}, $dev: ID) { apps(developerId: $dev, ${ARGS}) { ${PAGE} } }`, vars: { dev: w.owner.id }, connectionOf: (d) => d.apps }),
-  () => ({ name: 'Developer.apps', query: `query (${VARS}) { me { apps(${ARGS}) { ${PAGE} } } }`, vars: {}, connectionOf: (d) => d.me.apps }),
-  (w) => ({ name: 'App.versions', query: `query (${VARS}, $id: ID!) { app(id: $id) { versions(${ARGS}) { ${PAGE} } } }`, vars: { id: w.app.id }, connectionOf: (d) => d.app.versions }),
-  () => ({ name: 'auditLogs', query: `query (${VARS}) { auditLogs(${ARGS}) { ${PAGE} } }`, vars: {}, connectionOf: (d) => d.auditLogs }),
+const RANGE = { from: daysAgo(3), to: new Date().toISOString() };
+
+const LISTS: [string, (w: Fixture) => List][] = [
+  ['apps', (w) => ({ query: `query (${VARS}, $dev: ID) { apps(developerId: $dev, ${ARGS}) { ${PAGE} } }`, vars: { dev: w.owner.id }, connectionOf: (d) => d.apps })],
+  ['Developer.apps', () => ({ query: `query (${VARS}) { me { apps(${ARGS}) { ${PAGE} } } }`, vars: {}, connectionOf: (d) => d.me.apps })],
+  ['searchApps', () => ({ query: `query (${VARS}) { searchApps(query: "relay", ${ARGS}) { ${PAGE} } }`, vars: {}, connectionOf: (d) => d.searchApps })],
+  ['App.versions', (w) => ({ query: `query (${VARS}, $id: ID!) { app(id: $id) { versions(${ARGS}) { ${PAGE} } } }`, vars: { id: w.app.id }, connectionOf: (d) => d.app.versions })],
+  ['versionsAwaitingReview', (w) => ({ query: `query (${VARS}) { versionsAwaitingReview(${ARGS}) { ${PAGE} } }`, vars: {}, connectionOf: (d) => d.versionsAwaitingReview, token: w.reviewer.token })],
+  ['auditLogs', () => ({ query: `query (${VARS}) { auditLogs(${ARGS}) { ${PAGE} } }`, vars: {}, connectionOf: (d) => d.auditLogs })],
+  ['telemetryEvents', (w) => ({
+    query: `query (${VARS}, $app: ID!, $from: DateTime!, $to: DateTime!) { telemetryEvents(appId: $app, from: $from, to: $to, ${ARGS}) { ${PAGE} } }`,
+    vars: { app: w.telemetryAppId, ...RANGE }, connectionOf: (d) => d.telemetryEvents,
+  })],
+  ['crashGroups', (w) => ({
+    query: `query (${VARS}, $app: ID!) { crashGroups(appId: $app, ${ARGS}) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id: fingerprint } } } }`,
+    vars: { app: w.telemetryAppId }, connectionOf: (d) => d.crashGroups,
+  })],
 ];
 
-async function page(list: List & { vars: Record<string, unknown> }, paging: Record<string, unknown>) {
-  const result = await server.graphql(list.query, { ...list.vars, ...paging }, world.owner.token);
-  if (result.errors) throw new Error(`${list.name}: ${JSON.stringify(result.errors)}`);
+async function page(list: List, paging: Record<string, unknown>) {
+  const result = await server.graphql(list.query, { ...list.vars, ...paging }, list.token ?? world.owner.token);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
   return list.connectionOf(result.data);
 }
 
-describe.each(LISTS.map((make, i) => [['apps', 'Developer.apps', 'App.versions', 'auditLogs'][i], make] as const))('%s', (_name, make) => {
+describe.each(LISTS)('%s', (_name, make) => {
   it('walks forward and backward over the same rows in the same order', async () => {
     const list = make(world);
     const everything = await page(list, { first: 100 });
@@ -89,7 +128,7 @@ describe.each(LISTS.map((make, i) => [['apps', 'Developer.apps', 'App.versions',
       [{ last: 0 }, 'last'],
       [{ first: 2, before: 'WyJ4Il0' }, 'before'],
     ] as const) {
-      const result = await server.graphql(list.query, { ...list.vars, ...paging }, world.owner.token);
+      const result = await server.graphql(list.query, { ...list.vars, ...paging }, list.token ?? world.owner.token);
       expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
   });
@@ -101,7 +140,7 @@ describe('node(id)', () => {
 
   it('refetches an app, a version and a developer by id for the owner', async () => {
     const { owner, app } = world;
-    const versions = (await page(LISTS[2](world), { first: 1 })).edges;
+    const versions = (await page(LISTS[3][1](world), { first: 1 })).edges;
     for (const [id, typename] of [[app.id, 'App'], [versions[0].node.id, 'AppVersion'], [owner.id, 'Developer']]) {
       const result = await server.graphql(NODE, { id }, owner.token);
       expect({ errors: result.errors, node: result.data.node }).toMatchObject({ node: { __typename: typename, id } });
@@ -110,7 +149,7 @@ describe('node(id)', () => {
 
   it('shows a stranger nothing app(id) would not: a draft app, its versions, its owner', async () => {
     const stranger = await signUp(server);
-    const versions = (await page(LISTS[2](world), { first: 1 })).edges;
+    const versions = (await page(LISTS[3][1](world), { first: 1 })).edges;
     for (const id of [world.app.id, versions[0].node.id, world.owner.id]) {
       const result = await server.graphql(NODE, { id }, stranger.token);
       expect(result.errors).toBeUndefined();
