@@ -96,6 +96,7 @@ describe('finding 1: one query could take the server down', () => {
     expect(cost('{ apps { totalCount } }')).toBe(20);
     expect(cost('query ($n: Int) { apps(first: $n) { edges { node { id name } } } }', { n: 100 })).toBe(100 * 4);
     expect(cost('{ apps(first: 10) { edges { node { versions(first: 5) { totalCount } } } } }')).toBe(10 * (1 + 1 + 5));
+    expect(cost('{ apps(last: 10) { edges { node { versions(last: 5) { totalCount } } } } }')).toBe(10 * (1 + 1 + 5));
     // A negative page size is refused by the resolver; it must not make a query look cheap.
     expect(cost('{ apps(first: -100) { edges { node { id } } } }')).toBe(3);
   });
