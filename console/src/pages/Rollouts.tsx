@@ -7,7 +7,7 @@ import {
   useCompleteRollout, useHaltRollout, usePauseRollout, usePublishVersion, useResumeRollout, useUpdateRollout,
 } from '../hooks/queries';
 
-const PUBLISH_LABELS = { rolloutPercentage: 'Rollout percentage', haltBelowCrashFreeRate: 'Halt below crash-free rate', phased: 'Phased release' };
+const PUBLISH_LABELS = { rolloutPercentage: 'Rollout percentage', haltBelowCrashFreeRate: 'Halt below crash-free rate' };
 
 /** A rollout in one line: its share of devices, its state, and what else governs it. */
 export function RolloutSummary({ rollout }: { rollout: RolloutFieldsFragment | null | undefined }) {
