@@ -2,7 +2,8 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import path from 'node:path';
 import { ARTIFACTS_DIR, type Browser, describeWithChromium, launchChromium, recordRequests, screenshotAtWidths, unnamedControls } from './helpers/browser';
-import { generateSigningKey, signPackage, signUpWithRole } from './helpers/factories';
+import { createVersion, generateSigningKey, signPackage, signUpWithRole, type SignedUpDeveloper, versionInput } from './helpers/factories';
+import { mutate } from './helpers/releases';
 import { post } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
@@ -69,6 +70,10 @@ describeWithChromium('the web console in Chromium', () => {
   const key = generateSigningKey();
   let apiKeySecret = '';
   let appId = '';
+  let reviewer: SignedUpDeveloper;
+  const today = new Date().toISOString().slice(0, 10);
+  /** A moment of a UTC day, ten minutes in, plus `second` seconds: far from either end of the day. */
+  const at = (day: string, second: number) => new Date(Date.parse(`${day}T00:10:00Z`) + second * 1000).toISOString();
 
   it('signs a new developer up', async () => {
     await page.goto(`${server.url}/console`);
@@ -181,12 +186,12 @@ describeWithChromium('the web console in Chromium', () => {
     await button('Upload version').click();
     await button('Submit 1.0.0 for review').click();
     await page.getByText('Waiting for a reviewer').waitFor();
-    expect(await tableRows(page.getByRole('table'))).toEqual([['1.0.0', '1', 'Review', '—', '—', 'Waiting for a reviewer']]);
+    expect(await tableRows(page.getByRole('table'))).toEqual([['1.0.0', '1', 'Review', '—', '—', '—', 'Waiting for a reviewer']]);
     await snap('app');
   }, BROWSER_TIMEOUT_MS);
 
   it('lets a reviewer, signed in with the keyboard alone, approve it from the review queue (rejecting needs notes)', async () => {
-    const reviewer = await signUpWithRole(server, 'reviewer');
+    reviewer = await signUpWithRole(server, 'reviewer');
     await signOut();
     // Tab order on the sign-in page: Email, Password, then Enter submits.
     await page.keyboard.press('Tab');
@@ -212,15 +217,15 @@ describeWithChromium('the web console in Chromium', () => {
     await signIn(developer.email, developer.password);
     await page.getByRole('link', { name: 'Notes', exact: true }).click();
     await button('Publish 1.0.0').click();
-    await page.getByText('Live').waitFor();
-    expect(await tableRows(page.getByRole('table'))).toEqual([['1.0.0', '1', 'Published', 'Looks good', expect.stringMatching(/UTC$/), 'Live']]);
+    await page.getByText('Live', { exact: true }).waitFor();
+    // Without a staged percentage it is a full release: complete at once, and nothing left to steer.
+    expect(await tableRows(page.getByRole('table'))).toEqual([['1.0.0', '1', 'Published', 'Looks good', expect.stringMatching(/UTC$/), '100% Complete', 'Live']]);
+    await expect(page.getByRole('heading', { name: 'Releases' }).count()).resolves.toBe(0);
     await expect(page.getByRole('heading', { name: /Notes/ }).textContent()).resolves.toContain('Published');
   }, BROWSER_TIMEOUT_MS);
 
   it('charts the telemetry the devices sent, with the exact numbers beside the charts, and pages the events', async () => {
-    const today = new Date().toISOString().slice(0, 10);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const at = (day: string, second: number) => new Date(Date.parse(`${day}T00:10:00Z`) + second * 1000).toISOString();
     const event = (deviceId: string, eventType: string, timestamp: string) => ({ appId, deviceId, eventType, timestamp, eventData: { screen: 'home' } });
     const events = [
       // Today: 23 app_open from two devices and one screen_view; yesterday: one app_open.
@@ -246,7 +251,8 @@ describeWithChromium('the web console in Chromium', () => {
     // Two uPlot canvases, whose accessible summaries carry the same totals.
     await expect(page.getByRole('img', { name: 'Events per day: app_open 24 in total, screen_view 1 in total' }).count()).resolves.toBe(1);
     await expect(page.getByRole('img', { name: 'Unique devices per day: app_open 3 in total, screen_view 1 in total' }).count()).resolves.toBe(1);
-    await expect(page.locator('figure.chart canvas').count()).resolves.toBe(2);
+    const dailySection = page.locator('section', { has: page.getByRole('heading', { name: 'Daily events and unique devices' }) });
+    await expect(dailySection.locator('figure.chart canvas').count()).resolves.toBe(2);
 
     const crashes = await tableRows(page.locator('section', { has: page.getByRole('heading', { name: 'Crash groups' }) }).getByRole('table'));
     expect(crashes).toEqual([[expect.stringContaining('java.lang.NullPointerException'), '2', '2', '1.0.0', expect.any(String), expect.any(String)]]);
@@ -264,6 +270,84 @@ describeWithChromium('the web console in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 760 });
     await page.mouse.wheel(0, -10_000);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'console-readme.png') });
+  }, BROWSER_TIMEOUT_MS);
+
+  it('publishes an approved version to 10% of devices, raises, pauses, resumes and halts its rollout, naming the field of each refusal', async () => {
+    // Version 1.2 reaches APPROVED through the API (the review queue's page is tested above).
+    const token = await page.evaluate(() => (globalThis as any).sessionStorage.getItem('mosis.console.session'));
+    const { id: versionId } = await createVersion(server, token, versionInput({ id: appId, packageId }, key, 2));
+    expect((await mutate(server, token, 'submitVersionForReview(id: $id) { id }', { id: versionId })).errors).toBeUndefined();
+    expect((await mutate(server, reviewer.token, 'approveVersion(id: $id) { id }', { id: versionId })).errors).toBeUndefined();
+    // The developer opens the app's page after the review (a fresh load, as the console caches what it saw).
+    await page.goto(`${server.url}/console/apps/${appId}`);
+    const versions = page.getByRole('table');
+    const publishing = page.getByRole('region', { name: 'Publish 1.2' });
+    const rollout = page.getByRole('region', { name: 'Rollout of 1.2' });
+
+    // A percentage outside (0, 100] is refused at its field, and the version stays approved.
+    await publishing.getByLabel('Rollout percentage').fill('150');
+    await publishing.getByRole('button', { name: 'Publish 1.2' }).click();
+    await expect(publishing.getByRole('alert').textContent()).resolves.toBe('Rollout percentage: must be above 0 and at most 100, got 150');
+    await expect(publishing.getByLabel('Rollout percentage').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await tableRows(versions))[0]).toEqual(['1.2', '2', 'Approved', '—', '—', '—', 'Ready: publish it under Releases']);
+    await snap('publish-error');
+
+    await publishing.getByLabel('Rollout percentage').fill('10');
+    await publishing.getByLabel('Halt below crash-free rate').fill('0.5');
+    await publishing.getByRole('button', { name: 'Publish 1.2' }).click();
+    await rollout.getByRole('status').filter({ hasText: '10% Active' }).waitFor();
+    expect(await tableRows(versions)).toEqual([
+      ['1.2', '2', 'Published', '—', expect.stringMatching(/UTC$/), '10% Active · halts below 50% crash-free', 'Rolling out: see Releases'],
+      ['1.0.0', '1', 'Published', 'Looks good', expect.stringMatching(/UTC$/), '100% Complete', 'Live'],
+    ]);
+
+    // Only upward: 5% is refused at the field; 20% is taken.
+    await rollout.getByLabel('New percentage').fill('5');
+    await rollout.getByRole('button', { name: 'Raise percentage' }).click();
+    await expect(rollout.getByRole('alert').textContent()).resolves.toBe('New percentage: must be above the current 10% and at most 100, got 5');
+    await expect(rollout.getByLabel('New percentage').getAttribute('aria-invalid')).resolves.toBe('true');
+    await rollout.getByLabel('New percentage').fill('20');
+    await rollout.getByRole('button', { name: 'Raise percentage' }).click();
+    await rollout.getByRole('status').filter({ hasText: '20% Active' }).waitFor();
+
+    await rollout.getByRole('button', { name: 'Pause rollout' }).click();
+    await rollout.getByRole('status').filter({ hasText: '20% Paused' }).waitFor();
+    await snap('rollout-paused');
+    await rollout.getByRole('button', { name: 'Resume rollout' }).click();
+    await rollout.getByRole('status').filter({ hasText: '20% Active' }).waitFor();
+
+    // Halting needs a reason; with one (typed, then Enter) the version is offered to nobody and its card goes.
+    await rollout.getByRole('button', { name: 'Halt rollout' }).click();
+    await expect(rollout.getByRole('alert').textContent()).resolves.toBe('Reason for halting: say why the rollout is halted');
+    await rollout.getByLabel('Reason for halting').fill('Crashes on start');
+    await rollout.getByLabel('Reason for halting').press('Enter');
+    await rollout.waitFor({ state: 'detached' });
+    expect((await tableRows(versions))[0]).toEqual([
+      '1.2', '2', 'Published', '—', expect.stringMatching(/UTC$/), '20% Halted · halts below 50% crash-free · halted: Crashes on start', 'Offered to no device',
+    ]);
+    const [stored] = await server.db.query('SELECT rollout_state, rollout_percentage, rollout_halted_reason FROM app_versions WHERE id = $1', [versionId]);
+    expect(stored).toEqual({ rollout_state: 'halted', rollout_percentage: 20, rollout_halted_reason: 'Crashes on start' });
+    await snap('rollout-halted');
+  }, BROWSER_TIMEOUT_MS);
+
+  it('charts each version\'s crash-free rate per day, with the exact numbers in a table beside the chart', async () => {
+    // Four devices run 1.2 today and one of them crashes: 75% crash-free. 1.0.0's two devices both crashed (the test above).
+    const devices = ['v12-a', 'v12-b', 'v12-c', 'v12-d'];
+    const events = devices.map((deviceId, i) => ({ appId, appVersion: '1.2', deviceId, eventType: 'app_open', timestamp: at(today, 100 + i) }));
+    expect((await post(server, '/v1/telemetry', apiKeySecret, events)).status).toBe(202);
+    const crash = { appId, appVersion: '1.2', deviceId: 'v12-a', crashType: 'java.lang.IllegalStateException', timestamp: at(today, 110) };
+    expect((await post(server, '/v1/crashes', apiKeySecret, [crash])).status).toBe(202);
+
+    await page.getByRole('link', { name: 'Telemetry' }).click();
+    const health = page.getByRole('table', { name: 'Version health by day and version' });
+    await health.waitFor();
+    expect(await tableRows(health)).toEqual([
+      [today, '1.0.0', '2', '2', '0%'],
+      [today, '1.2', '4', '1', '75%'],
+    ]);
+    await expect(page.getByRole('img', { name: `Crash-free devices per version and day: 2 versions; lowest 0% (1.0.0 on ${today})` }).count()).resolves.toBe(1);
+    await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Version health' }) }).locator('figure.chart canvas').count()).resolves.toBe(1);
+    await snap('version-health');
   }, BROWSER_TIMEOUT_MS);
 
   it('loaded nothing from outside the server and met no script error or policy violation', () => {

@@ -71,3 +71,8 @@ export function formatDateTime(iso: string | null | undefined): string {
   // UTC, the zone of every date the API takes and every telemetry day.
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
+
+/** A rate from 0 to 1 as a percentage with at most two decimals: 0.75 → "75%", 2/3 → "66.67%". */
+export function formatPercent(rate: number): string {
+  return `${(rate * 100).toLocaleString('en', { maximumFractionDigits: 2 })}%`;
+}

@@ -1,10 +1,11 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
-  ApproveVersionDocument, AppDocument, AppsDocument, CrashGroupsDocument, CreateApiKeyDocument, CreateAppDocument,
-  CreateVersionDocument, DeactivateSigningKeyDocument, MeDocument, PublishVersionDocument, RegisterSigningKeyDocument,
-  RejectVersionDocument, RevokeApiKeyDocument, SignInDocument, SignOutDocument, SignUpDocument, SubmitVersionForReviewDocument,
-  TelemetryDailyDocument, TelemetryEventsDocument, UpdateAppDocument, VersionsAwaitingReviewDocument,
+  ApproveVersionDocument, AppDocument, AppsDocument, CompleteRolloutDocument, CrashGroupsDocument, CreateApiKeyDocument,
+  CreateAppDocument, CreateVersionDocument, DeactivateSigningKeyDocument, HaltRolloutDocument, MeDocument, PauseRolloutDocument,
+  PublishVersionDocument, RegisterSigningKeyDocument, RejectVersionDocument, ResumeRolloutDocument, RevokeApiKeyDocument,
+  SignInDocument, SignOutDocument, SignUpDocument, SubmitVersionForReviewDocument, TelemetryDailyDocument, TelemetryEventsDocument,
+  UpdateAppDocument, UpdateRolloutDocument, VersionHealthDocument, VersionsAwaitingReviewDocument,
 } from '../../../sdk';
 import { mosis } from '../api/mosis';
 import { useSession } from '../api/session';
@@ -119,15 +120,17 @@ export const useCreateApp = () => useMosisMutation(CreateAppDocument, [keys.apps
 export const useUpdateApp = () => useMosisMutation(UpdateAppDocument, [keys.apps]);
 export const useCreateVersion = () => useMosisMutation(CreateVersionDocument, [keys.apps]);
 
-const TRANSITIONS = {
-  submit: SubmitVersionForReviewDocument,
-  publish: PublishVersionDocument,
-} as const;
+export const useSubmitVersion = () => useMosisMutation(SubmitVersionForReviewDocument, [keys.apps, keys.reviewQueue]);
+/** Publishes an approved version, fully or as a staged rollout. */
+export const usePublishVersion = () => useMosisMutation(PublishVersionDocument, [keys.apps, keys.reviewQueue]);
 
-/** The owner's moves along the review workflow. */
-export function useVersionTransition(action: keyof typeof TRANSITIONS) {
-  return useMosisMutation(TRANSITIONS[action] as TypedDocumentNode<unknown, { id: string }>, [keys.apps, keys.reviewQueue]);
-}
+// Rollouts of published versions: each change returns the version, and the app page shows its new state.
+
+export const useUpdateRollout = () => useMosisMutation(UpdateRolloutDocument, [keys.apps]);
+export const usePauseRollout = () => useMosisMutation(PauseRolloutDocument, [keys.apps]);
+export const useResumeRollout = () => useMosisMutation(ResumeRolloutDocument, [keys.apps]);
+export const useHaltRollout = () => useMosisMutation(HaltRolloutDocument, [keys.apps]);
+export const useCompleteRollout = () => useMosisMutation(CompleteRolloutDocument, [keys.apps]);
 
 // Review
 
@@ -155,6 +158,16 @@ export function useTelemetryDaily(appId: string, range: DayRange) {
     queryKey: [...keys.telemetry(appId), 'daily', range],
     queryFn: () => mosis.request(TelemetryDailyDocument, { appId, ...range }),
     select: (data) => data.telemetryDaily,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Active and crashed devices per day and app version. */
+export function useVersionHealth(appId: string, range: DayRange) {
+  return useQuery({
+    queryKey: [...keys.telemetry(appId), 'version-health', range],
+    queryFn: () => mosis.request(VersionHealthDocument, { appId, ...range }),
+    select: (data) => data.versionHealth,
     placeholderData: keepPreviousData,
   });
 }

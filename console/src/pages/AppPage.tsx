@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { useParams } from 'react-router';
-import type { AppFieldsFragment, AppVersionFieldsFragment, VersionStatus } from '../../../sdk';
+import type { AppFieldsFragment, AppVersionFieldsFragment } from '../../../sdk';
 import { AppHeader, AppView } from '../components/AppHeader';
 import { DataTable } from '../components/DataTable';
 import { FormProblem, splitList, TextAreaField, TextField } from '../components/forms';
 import { Empty, formatDateTime, StatusBadge } from '../components/status';
-import { useCreateVersion, useUpdateApp, useVersionTransition } from '../hooks/queries';
+import { useCreateVersion, useSubmitVersion, useUpdateApp } from '../hooks/queries';
 import { APP_FIELD_LABELS } from './AppsPage';
+import { ReleaseCards, RolloutSummary } from './Rollouts';
 
 export function AppPage() {
   const { appId = '' } = useParams();
@@ -22,6 +23,7 @@ export function AppPage() {
               <h2 id="versions-heading">Versions ({app.versions.totalCount})</h2>
               {versions.length === 0 ? <Empty>No versions yet. Upload a signed build below.</Empty> : <VersionTable versions={versions} />}
             </section>
+            <ReleaseCards versions={versions} />
             <div className="grid-2 cards">
               <UploadVersionForm app={app} nextCode={(versions[0]?.versionCode ?? 0) + 1} />
               <EditAppForm app={app} />
@@ -35,7 +37,7 @@ export function AppPage() {
 
 function VersionTable({ versions }: { versions: AppVersionFieldsFragment[] }) {
   return (
-    <DataTable columns={['Version', 'Code', 'Review state', 'Reviewer notes', 'Published', 'Actions']}>
+    <DataTable columns={['Version', 'Code', 'Review state', 'Reviewer notes', 'Published', 'Rollout', 'Actions']}>
       {versions.map((version) => (
         <tr key={version.id}>
           <th scope="row">{version.versionName}</th>
@@ -46,6 +48,9 @@ function VersionTable({ versions }: { versions: AppVersionFieldsFragment[] }) {
           <td>{version.reviewNotes ?? '—'}</td>
           <td>{formatDateTime(version.publishedAt)}</td>
           <td>
+            <RolloutSummary rollout={version.rollout} />
+          </td>
+          <td>
             <VersionActions version={version} />
           </td>
         </tr>
@@ -54,26 +59,26 @@ function VersionTable({ versions }: { versions: AppVersionFieldsFragment[] }) {
   );
 }
 
-const SUBMIT = { action: 'submit', label: 'Submit for review', accessibleLabel: (name: string) => `Submit ${name} for review` } as const;
+/** Where the owner can act on a version in each state, in words, when the table has no button for it. */
+function nextStep(version: AppVersionFieldsFragment): string {
+  if (version.status === 'REVIEW') return 'Waiting for a reviewer';
+  if (version.status === 'APPROVED') return 'Ready: publish it under Releases';
+  const state = version.rollout?.state;
+  if (state === 'ACTIVE' || state === 'PAUSED') return 'Rolling out: see Releases';
+  if (state === 'HALTED') return 'Offered to no device';
+  return 'Live';
+}
 
-/** The owner's next step for a version in each state that has one. */
-const NEXT_STEPS: Partial<Record<VersionStatus, { action: 'submit' | 'publish'; label: string; accessibleLabel: (name: string) => string }>> = {
-  DRAFT: SUBMIT,
-  REJECTED: SUBMIT,
-  APPROVED: { action: 'publish', label: 'Publish', accessibleLabel: (name) => `Publish ${name}` },
-};
-
-/** What the owner may do next: submit a draft or rejected version, publish an approved one. */
+/** Submitting a draft or rejected version for review; for other states, what comes next. */
 function VersionActions({ version }: { version: AppVersionFieldsFragment }) {
-  const step = NEXT_STEPS[version.status];
-  const transition = useVersionTransition(step?.action ?? 'submit');
-  if (!step) return <span className="muted">{version.status === 'REVIEW' ? 'Waiting for a reviewer' : 'Live'}</span>;
+  const submit = useSubmitVersion();
+  if (version.status !== 'DRAFT' && version.status !== 'REJECTED') return <span className="muted">{nextStep(version)}</span>;
   return (
     <>
-      <button type="button" onClick={() => transition.mutate({ id: version.id })} disabled={transition.isPending} aria-label={step.accessibleLabel(version.versionName)}>
-        {step.label}
+      <button type="button" onClick={() => submit.mutate({ id: version.id })} disabled={submit.isPending} aria-label={`Submit ${version.versionName} for review`}>
+        Submit for review
       </button>
-      <FormProblem error={transition.error} />
+      <FormProblem error={submit.error} />
     </>
   );
 }

@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
-import type { TelemetryDailyFieldsFragment } from '../../../sdk';
+import type { TelemetryDailyFieldsFragment, VersionHealthQuery } from '../../../sdk';
 import { AppHeader, AppView } from '../components/AppHeader';
 import { DailyChart, type DailySeries } from '../components/DailyChart';
 import { TextField } from '../components/forms';
 import { DataTable } from '../components/DataTable';
-import { ConnectionView, formatDateTime, QueryView } from '../components/status';
-import { type DayRange, useCrashGroups, useTelemetryDaily, useTelemetryEvents } from '../hooks/queries';
+import { ConnectionView, formatDateTime, formatPercent, QueryView } from '../components/status';
+import { type DayRange, useCrashGroups, useTelemetryDaily, useTelemetryEvents, useVersionHealth } from '../hooks/queries';
 
 const DAY_MS = 86_400_000;
 /** The widest range one chart shows: a year of days stays readable and cheap to fetch. */
@@ -48,6 +48,7 @@ export function TelemetryPage() {
             {problem && <p className="form-problem" role="alert">{problem}</p>}
           </form>
           <DailySection appId={appId} range={range} />
+          <VersionHealthSection appId={appId} range={range} />
           <CrashSection appId={appId} range={range} />
           <EventsSection appId={appId} range={range} />
         </>
@@ -96,19 +97,70 @@ function DailyCharts({ rows, range }: { rows: TelemetryDailyFieldsFragment[]; ra
 
 /** One series per event type, zero on the days it has no row. */
 function seriesOf(rows: TelemetryDailyFieldsFragment[], days: string[]): { events: DailySeries[]; devices: DailySeries[] } {
-  const types = [...new Set(rows.map((row) => row.eventType))].sort();
+  const byType = (value: (row: TelemetryDailyFieldsFragment) => number) => seriesBy(rows, days, (row) => row.eventType, value, 0);
+  return { events: byType((row) => Number(row.count)), devices: byType((row) => Number(row.uniqueDevices)) };
+}
+
+/** One series per label (sorted), with `missing` on the days that label has no row. */
+function seriesBy<T extends { date: string }>(
+  rows: T[], days: string[], labelOf: (row: T) => string, value: (row: T) => number, missing: number | null,
+): DailySeries[] {
   const index = new Map(days.map((day, i) => [day, i]));
-  const build = (value: (row: TelemetryDailyFieldsFragment) => number) =>
-    types.map((type) => {
-      const values = days.map(() => 0);
-      for (const row of rows) if (row.eventType === type) values[index.get(row.date) ?? -1] = value(row);
-      return { label: type, values };
-    });
-  return { events: build((row) => Number(row.count)), devices: build((row) => Number(row.uniqueDevices)) };
+  const labels = [...new Set(rows.map(labelOf))].sort();
+  return labels.map((label) => {
+    const values = days.map(() => missing);
+    for (const row of rows) if (labelOf(row) === label) values[index.get(row.date) ?? -1] = value(row);
+    return { label, values };
+  });
 }
 
 function summarize(series: DailySeries[]): string {
-  return series.map((s) => `${s.label} ${s.values.reduce((sum, v) => sum + v, 0)} in total`).join(', ');
+  return series.map((s) => `${s.label} ${s.values.reduce((sum: number, v) => sum + (v ?? 0), 0)} in total`).join(', ');
+}
+
+type VersionHealthRow = VersionHealthQuery['versionHealth'][number];
+
+function VersionHealthSection({ appId, range }: { appId: string; range: DayRange }) {
+  const health = useVersionHealth(appId, range);
+  return (
+    <section aria-labelledby="health-heading">
+      <h2 id="health-heading">Version health</h2>
+      <QueryView
+        query={health} what="version health" isEmpty={(rows) => rows.length === 0}
+        empty={`No telemetry or crash reports naming an app version from ${range.from} to ${range.to}. Devices add appVersion to what they send.`}
+      >
+        {(rows) => <VersionHealthChart rows={rows} range={range} />}
+      </QueryView>
+    </section>
+  );
+}
+
+function VersionHealthChart({ rows, range }: { rows: VersionHealthRow[]; range: DayRange }) {
+  const days = useMemo(() => daysOf(range), [range]);
+  // A version's line has gaps on the days it had no active device (a rate of nothing is not 0%).
+  const series = useMemo(() => seriesBy(rows, days, (row) => row.appVersion, (row) => row.crashFreeRate, null), [rows, days]);
+  const lowest = rows.reduce((low, row) => (row.crashFreeRate < low.crashFreeRate ? row : low), rows[0]);
+  return (
+    <div className="grid-2">
+      <DailyChart
+        title="Crash-free devices per version and day" days={days} series={series} scale="rate"
+        summary={`${series.length} versions; lowest ${formatPercent(lowest.crashFreeRate)} (${lowest.appVersion} on ${lowest.date})`}
+      />
+      <DataTable caption="Version health by day and version" compact columns={[
+        'Day (UTC)', 'App version', { label: 'Active devices', numeric: true }, { label: 'Crashed devices', numeric: true }, { label: 'Crash-free', numeric: true },
+      ]}>
+        {rows.map((row) => (
+          <tr key={`${row.date}/${row.appVersion}`}>
+            <td className="nowrap">{row.date}</td>
+            <td>{row.appVersion}</td>
+            <td className="num">{row.activeDevices.toLocaleString('en')}</td>
+            <td className="num">{row.crashedDevices.toLocaleString('en')}</td>
+            <td className="num">{formatPercent(row.crashFreeRate)}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </div>
+  );
 }
 
 function CrashSection({ appId, range }: { appId: string; range: DayRange }) {
