@@ -113,24 +113,7 @@ EOF
   printf '%s\n' "$url"
 }
 
-cmd_stop() {
-  local dir=$1 pid i
-  [[ -d $dir ]] || return 0
-  if [[ ! -e $dir/$MARKER ]]; then
-    rmdir "$dir" 2>/dev/null || die "$dir was not created by $0; refusing to remove it"
-    return 0
-  fi
-  if [[ -f $dir/pgbouncer.pid ]]; then
-    pid=$(cat "$dir/pgbouncer.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      log "stopping PgBouncer (pid $pid)"
-      kill -TERM "$pid"
-      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && die "PgBouncer (pid $pid) did not stop; leaving $dir in place"
-    fi
-  fi
-  rm -rf "$dir"
-}
+cmd_stop() { stop_server_dir "$1" pgbouncer.pid PgBouncer; }
 
 # SHOW STATS from the admin console; stdout gets the number of transactions pooled so far, which
 # CI uses to prove the test traffic really went through PgBouncer.

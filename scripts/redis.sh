@@ -63,24 +63,7 @@ CONF
   printf '%s\n' "$url"
 }
 
-cmd_stop() {
-  local dir=$1 pid i
-  [[ -d $dir ]] || return 0
-  if [[ ! -e $dir/$MARKER ]]; then
-    rmdir "$dir" 2>/dev/null || die "$dir was not created by $0; refusing to remove it"
-    return 0
-  fi
-  if [[ -f $dir/redis.pid ]]; then
-    pid=$(cat "$dir/redis.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      log "stopping Redis (pid $pid)"
-      kill -TERM "$pid"
-      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && die "Redis (pid $pid) did not stop; leaving $dir in place"
-    fi
-  fi
-  rm -rf "$dir"
-}
+cmd_stop() { stop_server_dir "$1" redis.pid Redis; }
 
 usage() {
   echo "usage: $0 start <dir> | stop <dir>" >&2

@@ -48,3 +48,24 @@ wait_for_port() {
   done
   return 1
 }
+
+# `stop <dir>` of a server script: stops the server whose pid is in <dir>/<pidfile> and removes <dir>,
+# but only a directory the script made itself (it holds $MARKER); an empty one is just removed.
+stop_server_dir() {
+  local dir=$1 pidfile=$2 name=$3 pid i
+  [[ -d $dir ]] || return 0
+  if [[ ! -e $dir/$MARKER ]]; then
+    rmdir "$dir" 2>/dev/null || die "$dir was not created by $0; refusing to remove it"
+    return 0
+  fi
+  if [[ -f $dir/$pidfile ]]; then
+    pid=$(cat "$dir/$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      log "stopping $name (pid $pid)"
+      kill -TERM "$pid"
+      for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && die "$name (pid $pid) did not stop; leaving $dir in place"
+    fi
+  fi
+  rm -rf "$dir"
+}
