@@ -23,7 +23,7 @@ it('documents every query and mutation with its description', async () => {
 });
 
 it('the README and docs link the in-repo reference, not a file outside the repository', () => {
-  for (const file of ['README.md', 'docs/API.md', 'docs/OPERATIONS.md', 'docs/DATABASE.md']) {
+  for (const file of ['README.md', 'docs/API.md', 'docs/OPERATIONS.md', 'docs/DATABASE.md', 'docs/RELEASES.md', 'docs/SECURITY.md']) {
     expect({ file, text: fs.readFileSync(path.join(ROOT, file), 'utf8') }).not.toEqual(
       expect.objectContaining({ text: expect.stringContaining('../shared/') }),
     );
