@@ -132,9 +132,15 @@ describe('lastUsedAt', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await lastUsed()).toEqual(first);
 
-    // Once the throttle window has passed, the next use moves it forward.
+    // Once the throttle window has passed (in the database and in the server's clock), the next use moves it forward.
     await server.db.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [key.id]);
-    await server.graphql(ME, {}, key.secret);
+    const realNow = Date.now;
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 120_000);
+    try {
+      await server.graphql(ME, {}, key.secret);
+    } finally {
+      jest.restoreAllMocks();
+    }
     await waitFor(async () => ((await lastUsed())?.getTime() ?? 0) > Date.now() - 10_000);
   });
 });

@@ -71,8 +71,8 @@ export class AppResolver {
   }
 
   @FieldResolver(() => Developer)
-  async developer(@Root() app: App, @Ctx() ctx: RequestContext): Promise<Developer> {
-    return (await ctx.loaders.developerById.load(app.developerId))!;
+  async developer(@Root() app: AppWithRelations, @Ctx() ctx: RequestContext): Promise<Developer> {
+    return app.related?.developer ?? (await ctx.loaders.developerById.load(app.developerId))!;
   }
 }
 

@@ -132,10 +132,14 @@ export class AppService {
 
   /** With the relations asked for, read in the same statement (see AppRelations). */
   async findVisible(viewer: Viewer, by: { id?: string; packageId?: string }, relations = NO_RELATIONS): Promise<AppWithRelations | null> {
-    const [row] = await this.reads.rows<App>(
-      `SELECT ${APP_COLUMNS('a')}${relationColumns(relations, 'a')} FROM apps a WHERE ${by.id ? 'a.id' : 'a.package_id'} = $1`,
-      [by.id ?? by.packageId],
+    const params: unknown[] = [by.id ?? by.packageId];
+    const rows = await this.reads.rows<App>(
+      `SELECT ${APP_COLUMNS('a')}${relationColumns(relations, 'a')}${viewer.check?.column(params) ?? ''}
+         FROM apps a WHERE ${by.id ? 'a.id' : 'a.package_id'} = $1`,
+      params,
     );
+    viewer.check?.recordFrom(rows);
+    const [row] = rows;
     return row && canViewApp(viewer, row) ? withRelations(row, relations) : null;
   }
 
@@ -154,10 +158,11 @@ export class AppService {
     const countParams = [...params];
     if (page.cursor) where.push(newestFirstResume(page, params));
     const rows = await this.reads.rows<AppRow>(
-      `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')}${relationColumns(relations, 'a')} FROM apps a
-        WHERE ${where.join(' AND ')} ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}`,
+      `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')}${relationColumns(relations, 'a')}${viewer.check?.column(params) ?? ''}
+         FROM apps a WHERE ${where.join(' AND ')} ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}`,
       params,
     );
+    viewer.check?.recordFrom(rows);
     return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
       const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${countWhere}`, countParams);
       return count;

@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../auth/credential-check';
 import type { Principal } from '../auth/principal';
 import { isStaff } from '../developers/role';
 import { AppStatus } from './app.entity';
@@ -10,11 +11,13 @@ import { AppStatus } from './app.entity';
 export interface Viewer {
   developerId: string | null;
   staff: boolean;
+  /** The caller's cached credential, for a read to re-check in its statement (see CredentialCheck). */
+  check?: CredentialCheck;
 }
 
 export function viewerOf(principal: Principal | null): Viewer {
-  if (!principal || !principal.scopes.has('apps:read')) return { developerId: null, staff: false };
-  return { developerId: principal.developerId, staff: isStaff(principal.role) };
+  if (!principal || !principal.scopes.has('apps:read')) return { developerId: null, staff: false, check: principal?.check };
+  return { developerId: principal.developerId, staff: isStaff(principal.role), check: principal.check };
 }
 
 export function canViewApp(viewer: Viewer, app: { status: AppStatus; developerId: string }): boolean {

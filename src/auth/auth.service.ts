@@ -7,6 +7,7 @@ import type { ReadQueries } from '../db/reads';
 import { conflict, isUniqueViolation, unauthenticated } from '../graphql/errors';
 import { stringProblem } from '../graphql/input-rules';
 import type { RateLimits } from '../rate-limits/rate-limits';
+import { API_KEY_STATE, CredentialCheck, SESSION_STATE } from './credential-check';
 import type { Principal } from './principal';
 import { isScope, SCOPES, type Scope } from './scopes';
 import { API_KEY_PREFIX, hashSecret, newSecret, sameDigest, SESSION_TOKEN_PREFIX } from './tokens';
@@ -20,10 +21,38 @@ export interface AuthResult {
 
 /** Writes to `api_keys.last_used_at` at most this often per key, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Credentials remembered per process; past this the oldest is forgotten (it costs one lookup when next used). */
+const CREDENTIAL_CACHE_SIZE = 10_000;
+
+/** What a token resolved to, kept so its next request needs no lookup statement (see CredentialCheck). */
+interface CachedCredential {
+  principal: Principal;
+  /** The credential's state (API_KEY_STATE / SESSION_STATE) when it was read. */
+  state: string;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
+
+interface Bearer {
+  kind: 'apiKey' | 'session';
+  hash: string;
+}
+
+function parseBearer(authorization: string | undefined): Bearer | null {
+  if (authorization === undefined || authorization === '') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  const token = match[1];
+  if (token.startsWith(API_KEY_PREFIX)) return { kind: 'apiKey', hash: hashSecret(token) };
+  if (token.startsWith(SESSION_TOKEN_PREFIX)) return { kind: 'session', hash: hashSecret(token) };
+  throw unauthenticated('The bearer token is not a Mosis session token or API key.');
+}
 
 export class AuthService {
   /** Compared against when the email is unknown, so a miss costs the same time as a wrong password. */
   private readonly decoyHash: Promise<string>;
+  /** By token hash. Insertion order is age: the first key is the oldest. */
+  private readonly cache = new Map<string, CachedCredential>();
 
   constructor(
     private readonly db: DataSource,
@@ -122,19 +151,46 @@ export class AuthService {
    * current role applies. No token means anonymous; a token that does not check out is an error.
    */
   async authenticate(authorization: string | undefined): Promise<Principal | null> {
-    if (authorization === undefined || authorization === '') return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-    const token = match[1];
-    if (token.startsWith(API_KEY_PREFIX)) return this.authenticateApiKey(token);
-    if (token.startsWith(SESSION_TOKEN_PREFIX)) return this.authenticateSession(token);
-    throw unauthenticated('The bearer token is not a Mosis session token or API key.');
+    const bearer = parseBearer(authorization);
+    return bearer && this.lookUp(bearer);
   }
 
-  private async authenticateSession(token: string): Promise<Principal> {
-    const tokenHash = hashSecret(token);
-    const [row] = await this.reads.rows<{ id: string; token_hash: string; developer_id: string; role: string }>(
-      `SELECT s.id, s.token_hash, d.id AS developer_id, d.role
+  /**
+   * As `authenticate`, but a token seen recently resolves from memory, with `principal.check` set:
+   * the request must then re-read the credential (see CredentialCheck) before it answers.
+   */
+  async authenticateCached(authorization: string | undefined): Promise<Principal | null> {
+    const bearer = parseBearer(authorization);
+    if (!bearer) return null;
+    const cached = this.cache.get(bearer.hash);
+    if (!cached || (cached.expiresAt !== null && cached.expiresAt <= Date.now())) return this.lookUp(bearer);
+    if (cached.principal.credential.kind === 'apiKey') this.touchApiKey(cached);
+    const { credential } = cached.principal;
+    const id = credential.kind === 'apiKey' ? credential.apiKeyId : credential.sessionId;
+    return { ...cached.principal, check: new CredentialCheck(credential.kind, id, cached.state) };
+  }
+
+  /** Settles a cached principal's check with a statement of its own if no read has yet; true if the credential is unchanged. */
+  async confirm(check: CredentialCheck): Promise<boolean> {
+    if (check.status === 'unchecked') {
+      const params: unknown[] = [];
+      const [row] = await this.reads.rows<{ state: string | null }>(`SELECT ${check.stateSql(params)} AS state`, params);
+      check.record(row.state);
+    }
+    return check.status === 'current';
+  }
+
+  private async lookUp(bearer: Bearer): Promise<Principal> {
+    this.cache.delete(bearer.hash);
+    const principal = bearer.kind === 'apiKey' ? await this.lookUpApiKey(bearer.hash) : await this.lookUpSession(bearer.hash);
+    if (this.cache.size >= CREDENTIAL_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(bearer.hash, principal);
+    return principal.principal;
+  }
+
+  private async lookUpSession(tokenHash: string): Promise<CachedCredential> {
+    const [row] = await this.reads.rows<{ id: string; token_hash: string; developer_id: string; role: string; expires_at: Date; state: string }>(
+      `SELECT s.id, s.token_hash, d.id AS developer_id, d.role, s.expires_at, ${SESSION_STATE('s', 'd')} AS state
          FROM sessions s JOIN developers d ON d.id = s.developer_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [tokenHash],
@@ -142,15 +198,16 @@ export class AuthService {
     if (!row || !sameDigest(row.token_hash, tokenHash)) {
       throw unauthenticated('The session is unknown, expired or signed out. Sign in again.');
     }
-    return this.sessionPrincipal(row.id, row.developer_id, row.role as Role);
+    const principal = this.sessionPrincipal(row.id, row.developer_id, row.role as Role);
+    return { principal, state: row.state, expiresAt: row.expires_at.getTime(), lastUsedAt: null };
   }
 
-  private async authenticateApiKey(secret: string): Promise<Principal> {
-    const keyHash = hashSecret(secret);
+  private async lookUpApiKey(keyHash: string): Promise<CachedCredential> {
     const [row] = await this.reads.rows<{
-      id: string; key_hash: string; permissions: string[]; last_used_at: Date | null; developer_id: string; role: string;
+      id: string; key_hash: string; permissions: string[]; last_used_at: Date | null; expires_at: Date | null;
+      developer_id: string; role: string; state: string;
     }>(
-      `SELECT k.id, k.key_hash, k.permissions, k.last_used_at, d.id AS developer_id, d.role
+      `SELECT k.id, k.key_hash, k.permissions, k.last_used_at, k.expires_at, d.id AS developer_id, d.role, ${API_KEY_STATE('k', 'd')} AS state
          FROM api_keys k JOIN developers d ON d.id = k.developer_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
       [keyHash],
@@ -158,23 +215,32 @@ export class AuthService {
     if (!row || !sameDigest(row.key_hash, keyHash)) {
       throw unauthenticated('The API key is unknown, expired or revoked.');
     }
-    this.touchApiKey(row.id, row.last_used_at);
-    return {
-      developerId: row.developer_id,
-      role: row.role as Role,
-      scopes: new Set(row.permissions.filter(isScope) as Scope[]),
-      credential: { kind: 'apiKey', apiKeyId: row.id },
+    const credential: CachedCredential = {
+      principal: {
+        developerId: row.developer_id,
+        role: row.role as Role,
+        scopes: new Set(row.permissions.filter(isScope) as Scope[]),
+        credential: { kind: 'apiKey', apiKeyId: row.id },
+      },
+      state: row.state,
+      expiresAt: row.expires_at?.getTime() ?? null,
+      lastUsedAt: row.last_used_at?.getTime() ?? null,
     };
+    this.touchApiKey(credential);
+    return credential;
   }
 
   /** Fire-and-forget: a failed timestamp write must not fail the request it rides on. */
-  private touchApiKey(id: string, lastUsedAt: Date | null): void {
-    if (lastUsedAt && Date.now() - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  private touchApiKey(credential: CachedCredential): void {
+    const now = Date.now();
+    if (credential.lastUsedAt !== null && now - credential.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
+    credential.lastUsedAt = now;
+    if (credential.principal.credential.kind !== 'apiKey') return;
     this.db
       .query(
         `UPDATE api_keys SET last_used_at = now()
           WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-        [id, LAST_USED_RESOLUTION_MS / 1000],
+        [credential.principal.credential.apiKeyId, LAST_USED_RESOLUTION_MS / 1000],
       )
       .catch(() => undefined);
   }

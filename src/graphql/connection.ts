@@ -190,7 +190,7 @@ export function toConnection<Row, Node>(
 ): ConnectionData<Node> {
   const pageRows = rows.slice(0, page.limit);
   if (page.backward) pageRows.reverse();
-  const edges = pageRows.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+  const edges = pageRows.map((row) => new Edge(row, toNode(row), keyOf));
   const moreAhead = rows.length > page.limit;
   const cursorBehind = page.cursor !== null;
   return {
@@ -203,4 +203,17 @@ export function toConnection<Row, Node>(
     },
     count,
   };
+}
+
+/** An edge whose cursor is encoded only if the query asks for it (most ask only for the page's end). */
+class Edge<Row, Node> {
+  constructor(
+    private readonly row: Row,
+    readonly node: Node,
+    private readonly keyOf: (row: Row) => unknown[],
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.keyOf(this.row));
+  }
 }

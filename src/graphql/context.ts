@@ -10,6 +10,12 @@ export interface RequestContext {
   services: Services;
   /** Per-request DataLoaders: batching and caching never cross requests (or callers). */
   loaders: Loaders;
+  /**
+   * Settles whether `principal` still stands (see CredentialCheck): true if it does; false if it
+   * changed, in which case `principal` and `loaders` now hold the current ones. Throws
+   * UNAUTHENTICATED when the credential no longer authenticates.
+   */
+  confirmCredential(): Promise<boolean>;
   /** Adds fields to this request's "request completed" log line (plumbing, e.g. the operation name). */
   annotateLog(fields: Record<string, string>): void;
 }

@@ -3,6 +3,7 @@ import {
   type DocumentNode, execute, type ExecutionResult, getVariableValues, GraphQLError, type GraphQLSchema, printSchema,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { RequestContext } from './context';
 
 /**
  * Executes operations with graphql-jit instead of graphql-js: each parsed document is compiled
@@ -30,17 +31,31 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     return query;
   };
 
-  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context }) => {
-    // No operation to run (several unnamed, or no such name): graphql-js words the error, and
-    // Apollo answers it with HTTP 400, as it does without a custom executor.
-    if (!operation) return execute({ schema, document, operationName: request.operationName, variableValues: request.variables });
-    // graphql-js coerces variables first, so a bad variable gets graphql-js's exact error
-    // (which Apollo reports as BAD_USER_INPUT with HTTP 400), not graphql-jit's wording.
-    const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-    if (variables.errors) return { errors: variables.errors };
-    const query = compiledFor(document, operationName);
-    if (!isCompiledQuery(query)) return query;
-    return withGraphQLErrors(await query.query(undefined, context, request.variables ?? {}));
+  const executor: GatewayExecutor = async ({ document, operation, operationName, request, context: untyped }) => {
+    const context = untyped as RequestContext;
+    const run = async (): Promise<ExecutionResult> => {
+      // No operation to run (several unnamed, or no such name): graphql-js words the error, and
+      // Apollo answers it with HTTP 400, as it does without a custom executor.
+      if (!operation) return execute({ schema, document, operationName: request.operationName, variableValues: request.variables });
+      // graphql-js coerces variables first, so a bad variable gets graphql-js's exact error
+      // (which Apollo reports as BAD_USER_INPUT with HTTP 400), not graphql-jit's wording.
+      const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+      if (variables.errors) return { errors: variables.errors };
+      const query = compiledFor(document, operationName);
+      if (!isCompiledQuery(query)) return query;
+      return withGraphQLErrors(await query.query(undefined, context, request.variables ?? {}));
+    };
+    try {
+      // A cached credential is re-read before anything changes, and before any answer leaves;
+      // if it changed meanwhile, the read runs again as the credential now allows.
+      if (operation && operation.operation !== 'query') await context.confirmCredential();
+      const result = await run();
+      return (await context.confirmCredential()) ? result : await run();
+    } catch (error) {
+      // The credential no longer authenticates (UNAUTHENTICATED, with its HTTP status).
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
+    }
   };
 
   return {

@@ -70,7 +70,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
       let principal;
       try {
         try {
-          principal = await services.auth.authenticate(request.headers.authorization);
+          principal = await services.auth.authenticateCached(request.headers.authorization);
         } catch (error) {
           // A failed credential still counts, against the address it came from.
           await services.rateLimits.countGraphQLRequest(null, request.ip);
@@ -78,9 +78,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         }
         await services.rateLimits.countGraphQLRequest(principal, request.ip);
       } catch (error) {
-        // Thrown from context creation, Apollo reports it with this HTTP status and our code.
-        if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
-        throw error;
+        throw withHttpStatus(error);
       }
       return {
         requestId: request.id,
@@ -88,6 +86,16 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         principal,
         services,
         loaders: createLoaders(services),
+        // A method on `this`: Apollo hands the executor a copy of the object returned here.
+        async confirmCredential(this: RequestContext) {
+          const check = this.principal?.check;
+          if (!check || (await services.auth.confirm(check))) return true;
+          this.principal = await services.auth.authenticate(request.headers.authorization).catch((error) => {
+            throw withHttpStatus(error);
+          });
+          this.loaders = createLoaders(services);
+          return false;
+        },
         // Fastify writes "request completed" (info) with reply.log, this request's own child logger;
         // at quieter levels there is no such line, and no child logger need be made for it.
         annotateLog: (fields) => {
@@ -144,6 +152,12 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   });
 
   return app;
+}
+
+/** An AppError thrown outside a resolver carries its HTTP status to Apollo this way. */
+function withHttpStatus(error: unknown): unknown {
+  if (error instanceof AppError) error.extensions.http ??= { status: error.httpStatus };
+  return error;
 }
 
 /** Fastify takes a hop count at run time but types it only as a function: the same rule, spelled out. */

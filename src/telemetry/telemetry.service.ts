@@ -97,11 +97,14 @@ export class TelemetryService {
   /** One app's rollup rows, authorized by the app row read in the same statement. */
   async dailyOfApp(principal: Principal, appId: string, range: DailyRange): Promise<TelemetryDailyRow[]> {
     const params: unknown[] = [appId, range.from, range.to];
-    const [row] = await this.reads.rows<AppAccess & { rows: TelemetryDailyRow[] | null }>(
+    const rows = await this.reads.rows<AppAccess & { rows: TelemetryDailyRow[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY r.date, r."eventType") FROM (${dailySql('a.id', params, range)}) r) AS rows
+              ${principal.check?.column(params) ?? ''}
          FROM apps a WHERE a.id = $1`,
       params,
     );
+    principal.check?.recordFrom(rows);
+    const [row] = rows;
     assertMayReadTelemetry(principal, row ?? null);
     return row.rows ?? [];
   }
@@ -139,7 +142,7 @@ export class TelemetryService {
       where.push(`(e."timestamp", e.id) ${pastCursor(page, 'DESC')} ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
     }
     // The page as one JSON value beside the app row that authorizes it: one statement, one parse.
-    const [row] = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
+    const rows = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY ${pageOrder(page, 'r."timestamp" DESC, r.id::bigint DESC')}) FROM (
            SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
                   e.mosis_version AS "mosisVersion", e.app_version AS "appVersion", e."timestamp",
@@ -147,13 +150,15 @@ export class TelemetryService {
              FROM telemetry_events e
             WHERE ${where.join(' AND ')}
             ORDER BY ${pageOrder(page, 'e."timestamp" DESC, e.id DESC')}
-            LIMIT ${page.limit + 1}) r) AS rows
+            LIMIT ${page.limit + 1}) r) AS rows ${principal.check?.column(params) ?? ''}
          FROM apps a WHERE a.id = $1`,
       params,
     );
+    principal.check?.recordFrom(rows);
+    const [row] = rows;
     assertMayReadTelemetry(principal, row ?? null);
-    const rows = (row.rows ?? []).map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
-    return toConnection(rows, page, (event) => [event.cursorTimestamp, event.id], async () => {
+    const events = (row.rows ?? []).map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
+    return toConnection(events, page, (event) => [event.cursorTimestamp, event.id], async () => {
       const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events e WHERE ${countWhere}`, countParams);
       return count;
     });

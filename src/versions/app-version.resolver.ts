@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { App } from '../apps/app.entity';
+import type { AppWithRelations } from '../apps/app-relations';
 import { viewerOf } from '../apps/visibility';
 import { requireRole, requireScope } from '../auth/guards';
 import { Role } from '../developers/role';
@@ -62,8 +63,9 @@ export class AppVersionResolver {
 @Resolver(() => App)
 export class AppVersionsResolver {
   @FieldResolver(() => AppVersion, { nullable: true, description: 'The published version with the highest versionCode among those fully rolled out (rollout COMPLETE).' })
-  latestVersion(@Root() app: App, @Ctx() ctx: RequestContext): Promise<AppVersion | null> {
-    return ctx.loaders.latestVersionByApp.load(app.id);
+  latestVersion(@Root() app: AppWithRelations, @Ctx() ctx: RequestContext): AppVersion | null | Promise<AppVersion | null> {
+    const prefetched = app.related?.latestVersion;
+    return prefetched !== undefined ? prefetched : ctx.loaders.latestVersionByApp.load(app.id);
   }
 
   @FieldResolver(() => AppVersionConnection, { description: 'Highest versionCode first; unpublished ones only for the owner, reviewers and admins.' })
