@@ -18,6 +18,7 @@ import { AddRolloutToAppVersions1795600006001 } from './1795600006001-AddRollout
 import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-AddAppVersionToTelemetryEvents';
 import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
 import { CreateWebhooks1795600006004 } from './1795600006004-CreateWebhooks';
+import { CheckDailyEventTypes1795600007001 } from './1795600007001-CheckDailyEventTypes';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -39,4 +40,5 @@ export const migrations = [
   AddAppVersionToTelemetryEvents1795600006002,
   CreateVersionHealth1795600006003,
   CreateWebhooks1795600006004,
+  CheckDailyEventTypes1795600007001,
 ];

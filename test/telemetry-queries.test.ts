@@ -222,3 +222,15 @@ describe('telemetryEvents', () => {
     expect(errorOf(await server.graphql(EVENTS, { ...inverted, first: 1000 }, stranger.token)).code).toBe('NOT_FOUND');
   });
 });
+
+it('daily rollups refuse an event type outside the ingestion rule, which the telemetryDaily read relies on', async () => {
+  const insert = (eventType: string) => server.db.query(
+    `INSERT INTO telemetry_daily (app_id, date, event_type, count, unique_devices) VALUES ($1, '2020-01-01', $2, 1, 1)`,
+    [owner.appId, eventType],
+  );
+  await expect(insert('two words')).rejects.toThrow(/telemetry_daily_event_type_format/);
+  await expect(insert('line\nbreak')).rejects.toThrow(/telemetry_daily_event_type_format/);
+  await insert('checkout.step-2:done');
+  const result = await server.graphql(DAILY, { appId: owner.appId, from: '2020-01-01', to: '2020-01-01' }, owner.key);
+  expect(result.data.telemetryDaily).toEqual([{ date: '2020-01-01', eventType: 'checkout.step-2:done', count: 1, uniqueDevices: 1 }]);
+});
