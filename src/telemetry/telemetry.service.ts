@@ -147,8 +147,8 @@ export class TelemetryService {
     const rows = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY ${pageOrder(page, 'r."timestamp" DESC, r.id::bigint DESC')}) FROM (
            SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
-                  e.mosis_version AS "mosisVersion", e.app_version AS "appVersion", e."timestamp",
-                  to_char(e."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorTimestamp"
+                  e.mosis_version AS "mosisVersion", e.app_version AS "appVersion",
+                  e."timestamp" AT TIME ZONE 'UTC' AS "timestamp"
              FROM telemetry_events e
             WHERE ${where.join(' AND ')}
             ORDER BY ${pageOrder(page, 'e."timestamp" DESC, e.id DESC')}
@@ -159,8 +159,9 @@ export class TelemetryService {
     principal.check?.recordFrom(rows);
     const [row] = rows;
     assertMayReadTelemetry(principal, row ?? null);
-    const events = (row.rows ?? []).map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
-    return toConnection(events, page, (event) => [event.cursorTimestamp, event.id], async () => {
+    // The UTC time keeps its microseconds for the cursor; the Date the API returns has milliseconds.
+    const events = (row.rows ?? []).map((event) => ({ ...event, utc: event.timestamp, timestamp: new Date(`${event.timestamp}Z`) }));
+    return toConnection(events, page, (event) => [event.utc, event.id], async () => {
       const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events e WHERE ${countWhere}`, countParams);
       return count;
     });
@@ -171,8 +172,8 @@ export class TelemetryService {
 const APP_ACCESS_COLUMNS = `a.developer_id AS "developerId", a.status`;
 type AppAccess = { developerId: string; status: AppStatus };
 
-/** A telemetry event as json_agg returns it: the timestamp still a string. */
-type EventJson = Omit<TelemetryEvent, 'timestamp'> & { timestamp: string; cursorTimestamp: string };
+/** A telemetry event as json_agg returns it: the timestamp a UTC time without zone, to the microsecond, as text. */
+type EventJson = Omit<TelemetryEvent, 'timestamp'> & { timestamp: string };
 
 /** Rollup rows (as the API returns them) of the app `appIdSql` in a day range; $2/$3 are from/to. */
 function dailySql(appIdSql: string, params: unknown[], range: DailyRange): string {
