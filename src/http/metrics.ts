@@ -96,6 +96,10 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     labelNames: ['operation', 'code'] as const,
     registers,
   });
+  const httpRequestsOf = labelled((values) => httpRequests.labels(...values));
+  const httpDurationOf = labelled((values) => httpDuration.labels(...values));
+  const graphqlOperationsOf = labelled((values) => graphqlOperations.labels(...values));
+  const graphqlDurationOf = labelled((values) => graphqlDuration.labels(...values));
   const database = databaseGauges(db, registers);
   const exposed = Registry.merge([processMetrics(), registry]);
 
@@ -106,8 +110,8 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: bounded label values. Unknown paths share one.
     const route = request.routeOptions.url ?? 'unmatched';
-    httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    httpRequestsOf(request.method, route, String(reply.statusCode)).inc();
+    httpDurationOf(request.method, route).observe(reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', async (_request, reply) => {
@@ -135,13 +139,14 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
         },
         async willSendResponse({ operation, operationName, response }) {
           // Without a resolved operation (unparsable or invalid document) the client's name proves nothing.
-          const labels = { operation: operation ? operationLabel(operationName) : '(unknown)', type: operation?.operation ?? 'unknown' };
+          const name = operation ? operationLabel(operationName) : '(unknown)';
+          const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
-          graphqlOperations.inc({ ...labels, outcome: errors.length ? 'error' : 'success' });
-          graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+          graphqlOperationsOf(name, type, errors.length ? 'error' : 'success').inc();
+          graphqlDurationOf(name, type).observe(Number(process.hrtime.bigint() - started) / 1e9);
           for (const error of errors) {
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            graphqlErrors.inc({ operation: labels.operation, code: ERROR_CODES.has(code) ? code : 'other' });
+            graphqlErrors.inc({ operation: name, code: ERROR_CODES.has(code) ? code : 'other' });
           }
         },
       };
@@ -149,6 +154,20 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
   };
 
   return { apolloPlugin };
+}
+
+/**
+ * prom-client checks and hashes label values on every call; this keeps one child per label set,
+ * values in the metric's labelNames order (every label here has a bounded set of values).
+ */
+function labelled<Child>(bind: (values: string[]) => Child): (...values: string[]) => Child {
+  const children = new Map<string, Child>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (!child) children.set(key, (child = bind(values)));
+    return child;
+  };
 }
 
 /**

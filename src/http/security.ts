@@ -12,11 +12,10 @@ export async function registerHttpSecurity(app: FastifyInstance, security: Confi
   await app.register(cors, {
     // A listed origin gets itself back in Access-Control-Allow-Origin (credentials travel as bearer
     // headers, never cookies); any other origin gets no CORS header at all, preflights included.
-    delegator: (request, callback) => {
-      const origin = request.headers.origin;
-      if (origin === undefined || !allowed.has(origin)) return callback(null, { origin: false });
-      callback(null, { origin, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
-    },
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    maxAge: 600,
   });
 
   app.addHook('onSend', async (request, reply) => {
