@@ -9,12 +9,13 @@ import type { App } from './app.entity';
 
 /**
  * The to-one relations of App that a query's selection asks for. A read of apps fetches them in
- * its own statement (JSON columns beside each app) and primes the loaders the field resolvers
- * use, so `app { developer latestVersion }` is one round trip instead of three.
+ * its own statement (JSON columns beside each app, the version with only the columns its selection
+ * needs), where the field resolvers find them: `app { developer latestVersion }` is one round trip instead of three.
  */
 export interface AppRelations {
   developer: boolean;
-  latestVersion: boolean;
+  /** The AppVersion fields selected below `latestVersion`, or false if it is not asked for. */
+  latestVersion: false | ReadonlySet<string>;
 }
 
 export const NO_RELATIONS: AppRelations = { developer: false, latestVersion: false };
@@ -25,7 +26,10 @@ export type AppWithRelations = App & { related?: { developer?: Developer | null;
 /** The relations selected on the App objects found at `path` below the resolved field (e.g. ['edges', 'node']). */
 export function selectedAppRelations(info: GraphQLResolveInfo, path: readonly string[] = []): AppRelations {
   const selected = selectedFieldNames(info, path);
-  return { developer: selected.has('developer'), latestVersion: selected.has('latestVersion') };
+  return {
+    developer: selected.has('developer'),
+    latestVersion: selected.has('latestVersion') && selectedFieldNames(info, [...path, 'latestVersion']),
+  };
 }
 
 /** Extra SELECT columns over the apps alias `a`, one JSON value per relation asked for. */
@@ -34,7 +38,9 @@ export function relationColumns(relations: AppRelations, a: string): string {
   if (relations.developer) {
     columns.push(`(SELECT to_json(d) FROM (SELECT ${DEVELOPER_COLUMNS} FROM developers WHERE id = ${a}.developer_id) d) AS "relatedDeveloper"`);
   }
-  if (relations.latestVersion) columns.push(`(SELECT to_json(lv) FROM (${latestVersionSql(a)}) lv) AS "relatedLatestVersion"`);
+  if (relations.latestVersion) {
+    columns.push(`(SELECT to_json(lv) FROM (${latestVersionSql(a, relations.latestVersion)}) lv) AS "relatedLatestVersion"`);
+  }
   return columns.map((column) => `, ${column}`).join('');
 }
 
@@ -52,12 +58,14 @@ export function withRelations(row: RowWithRelations, relations: AppRelations): A
   return { ...app, related };
 }
 
-/** Hands prefetched relations to the loaders, where the field resolvers will look first. */
+/**
+ * Hands a prefetched developer to the loader, for other places in the query that load it. The
+ * latest version stays with its app (App.latestVersion reads it there): it holds only the
+ * columns this selection asked for, so it must not answer another selection's load.
+ */
 export function primeRelations(loaders: Loaders, app: AppWithRelations): void {
-  const { related } = app;
-  if (!related) return;
-  if (related.developer) loaders.developerById.prime(related.developer.id, related.developer);
-  if (related.latestVersion !== undefined) loaders.latestVersionByApp.prime(app.id, related.latestVersion);
+  const developer = app.related?.developer;
+  if (developer) loaders.developerById.prime(developer.id, developer);
 }
 
 function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {

@@ -76,9 +76,14 @@ export class AppResolver {
   }
 }
 
-/** An app already fetched needs no second trip when a version asks for its app, nor do the relations fetched with it. */
+/**
+ * An app already fetched needs no second trip when a version asks for its app, nor does its
+ * developer. The loader gets the app without its prefetched relations: those were read for this
+ * place's selection, not for whatever selection reaches the app through the loader.
+ */
 function primeApp(ctx: RequestContext, app: AppWithRelations): void {
-  ctx.loaders.appById.prime(app.id, app);
+  const { related: _selectedHere, ...plain } = app;
+  ctx.loaders.appById.prime(app.id, plain);
   primeRelations(ctx.loaders, app);
 }
 
