@@ -60,7 +60,7 @@ export function createServices(db: DataSource, config: Config): Services {
     versions,
     partitions,
     telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
-    crashes: new CrashService(db, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    crashes: new CrashService(db, reads, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     rollouts: new RolloutService(db, versions, config.releases),
     versionHealth: new VersionHealthService(db),
     webhooks: new WebhookService(db, apps, config.webhooks),

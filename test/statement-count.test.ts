@@ -54,13 +54,15 @@ it('one app with its developer and latest version, asked through fragments: one 
   expect(await statementsFor(query, { packageId: 'com.count.d0.a1' }, owner.token)).toBe(1);
 });
 
-it("an app's daily telemetry and a page of its events: the read authorizes itself and re-checks the credential", async () => {
+it("an app's daily telemetry, a page of its events and its crash groups: the read authorizes itself and re-checks the credential", async () => {
   const [{ id }] = await server.db.query(`SELECT id FROM apps WHERE developer_id = $1 LIMIT 1`, [owner.id]);
   const daily = `query($appId: ID!) { telemetryDaily(appId: $appId, from: "2026-01-01", to: "2026-03-31") { date count } }`;
   const events = `query($appId: ID!) { telemetryEvents(appId: $appId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", first: 50) {
     edges { node { id timestamp } } } }`;
+  const crashes = `query($appId: ID!) { crashGroups(appId: $appId, first: 20) { edges { node { fingerprint count lastSeen } } } }`;
   expect(await statementsFor(daily, { appId: id }, owner.token)).toBe(1);
   expect(await statementsFor(events, { appId: id }, owner.token)).toBe(1);
+  expect(await statementsFor(crashes, { appId: id }, owner.token)).toBe(1);
 });
 
 it('nested lists (apps → developer → apps → versions) stay constant too', async () => {

@@ -3,7 +3,7 @@ import { requireScope } from '../auth/guards';
 import { type ConnectionData, parsePage } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
 import { assertId } from '../graphql/ids';
-import { CRASH_GROUP_CURSOR } from './crash.service';
+import { CRASH_GROUP_CURSOR, crashRange } from './crash.service';
 import { type CrashGroup, CrashGroupConnection, CrashGroupsArgs } from './crash-group.types';
 
 @Resolver()
@@ -12,7 +12,10 @@ export class CrashResolver {
   async crashGroups(@Args() args: CrashGroupsArgs, @Ctx() ctx: RequestContext): Promise<ConnectionData<CrashGroup>> {
     const principal = requireScope(ctx, 'telemetry:read');
     const appId = assertId('appId', args.appId);
-    await ctx.services.telemetry.authorizeRead(principal, appId);
-    return ctx.services.crashes.groups(appId, { from: args.from ?? null, to: args.to ?? null }, parsePage(args, CRASH_GROUP_CURSOR));
+    const { range, page } = await ctx.services.telemetry.validatedAfterAuthorization(principal, appId, () => ({
+      range: crashRange(args.from, args.to),
+      page: parsePage(args, CRASH_GROUP_CURSOR),
+    }));
+    return ctx.services.crashes.groups(principal, appId, range, page);
   }
 }

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import type { ReadQueries } from '../db/reads';
 import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
+import { APP_ACCESS_COLUMNS, type AppAccess, assertMayReadTelemetry } from '../telemetry/telemetry-access';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from '../telemetry/ingest-batch';
 import { retentionCutoff } from '../telemetry/partitions';
 import { outboxCtes } from '../webhooks/outbox';
@@ -81,6 +83,7 @@ SELECT count(*)::int AS accepted FROM inserted`;
 export class CrashService {
   constructor(
     private readonly db: DataSource,
+    private readonly reads: ReadQueries,
     private readonly deviceIds: DeviceIdHasher,
     private readonly options: { retentionDays: number },
   ) {}
@@ -123,10 +126,10 @@ export class CrashService {
 
   /**
    * Most crashes first (ties by fingerprint), keyset on (count, fingerprint). Counts come from
-   * crash_reports for exactly the range asked, through idx_crashes_app (app_id, "timestamp").
+   * crash_reports for exactly the range asked, through idx_crashes_app (app_id, "timestamp"). The
+   * page comes as one JSON value beside the app row that authorizes it: one statement.
    */
-  async groups(appId: string, range: { from: Date | null; to: Date | null }, page: Page): Promise<ConnectionData<CrashGroup>> {
-    if (range.from && range.to && range.from > range.to) throw badInput('to', 'must not be before from');
+  async groups(principal: Principal, appId: string, range: CrashRange, page: Page): Promise<ConnectionData<CrashGroup>> {
     const cursor = page.cursor ? { count: page.cursor[0], fingerprint: page.cursor[1] } : null;
     const params: unknown[] = [appId];
     const where = ['app_id = $1'];
@@ -136,24 +139,31 @@ export class CrashService {
     const resume = cursor
       ? `WHERE s.count ${pastCursor(page, 'DESC')} $${params.push(cursor.count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint ${pastCursor(page, 'ASC')} $${params.push(cursor.fingerprint)})`
       : '';
-    const rows: CrashGroup[] = await this.db.query(
-      `WITH stats AS (
-         SELECT fingerprint, count(*) AS count, count(DISTINCT device_id) AS affected_devices,
-                min("timestamp") AS first_seen, max("timestamp") AS last_seen, array_agg(DISTINCT app_version) AS app_versions
-           FROM crash_reports
-          WHERE ${where.join(' AND ')}
-          GROUP BY fingerprint
-       )
-       SELECT s.fingerprint, g.crash_type AS "crashType", g.title, s.count::text AS count,
-              s.affected_devices::text AS "affectedDevices", s.first_seen AS "firstSeen", s.last_seen AS "lastSeen",
-              s.app_versions AS "appVersions"
-         FROM stats s JOIN crash_groups g ON g.app_id = $1 AND g.fingerprint = s.fingerprint
-         ${resume}
-        ORDER BY ${pageOrder(page, 's.count DESC, s.fingerprint ASC')}
-        LIMIT ${page.limit + 1}`,
+    const rows = await this.reads.rows<AppAccess & { rows: CrashGroupJson[] | null }>(
+      `SELECT ${APP_ACCESS_COLUMNS}, (
+         SELECT json_agg(p ORDER BY ${pageOrder(page, 'p.count::bigint DESC, p.fingerprint ASC')}) FROM (
+           WITH stats AS (
+             SELECT fingerprint, count(*) AS count, count(DISTINCT device_id) AS affected_devices,
+                    min("timestamp") AS first_seen, max("timestamp") AS last_seen, array_agg(DISTINCT app_version) AS app_versions
+               FROM crash_reports
+              WHERE ${where.join(' AND ')}
+              GROUP BY fingerprint
+           )
+           SELECT s.fingerprint, g.crash_type AS "crashType", g.title, s.count::text AS count,
+                  s.affected_devices::text AS "affectedDevices", s.first_seen AS "firstSeen", s.last_seen AS "lastSeen",
+                  s.app_versions AS "appVersions"
+             FROM stats s JOIN crash_groups g ON g.app_id = $1 AND g.fingerprint = s.fingerprint
+             ${resume}
+            ORDER BY ${pageOrder(page, 's.count DESC, s.fingerprint ASC')}
+            LIMIT ${page.limit + 1}) p) AS rows ${principal.check?.column(params) ?? ''}
+         FROM apps a WHERE a.id = $1`,
       params,
     );
-    return toConnection(rows, page, (row) => [row.count, row.fingerprint], async () => {
+    principal.check?.recordFrom(rows);
+    const [row] = rows;
+    assertMayReadTelemetry(principal, row ?? null);
+    const groups = (row.rows ?? []).map((group) => ({ ...group, firstSeen: new Date(group.firstSeen), lastSeen: new Date(group.lastSeen) }));
+    return toConnection(groups, page, (group) => [group.count, group.fingerprint], async () => {
       const [{ count }] = await this.db.query(
         `SELECT count(DISTINCT fingerprint)::int AS count FROM crash_reports WHERE ${where.join(' AND ')}`,
         countParams,
@@ -162,6 +172,20 @@ export class CrashService {
     });
   }
 }
+
+/** A time range of crashGroups; `from` not after `to`. */
+export interface CrashRange {
+  from: Date | null;
+  to: Date | null;
+}
+
+export function crashRange(from: Date | null | undefined, to: Date | null | undefined): CrashRange {
+  if (from && to && from > to) throw badInput('to', 'must not be before from');
+  return { from: from ?? null, to: to ?? null };
+}
+
+/** A crash group as json_agg returns it: the times still strings. */
+type CrashGroupJson = Omit<CrashGroup, 'firstSeen' | 'lastSeen'> & { firstSeen: string; lastSeen: string };
 
 /** Crash groups, most crashes first, resume after (count, fingerprint). */
 export const CRASH_GROUP_CURSOR: CursorKey = [cursorPart.int8, cursorPart.sha256];

@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import type { AppStatus } from '../apps/app.entity';
 import type { Principal } from '../auth/principal';
 import type { ReadQueries } from '../db/reads';
 import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
@@ -8,7 +7,7 @@ import type { DeviceIdHasher } from './device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
 import { type PartitionManager, retentionCutoff } from './partitions';
 import { type TelemetryColumns, TelemetryWriter } from './telemetry-writer';
-import { assertMayReadTelemetry } from './telemetry-access';
+import { APP_ACCESS_COLUMNS, type AppAccess, assertMayReadTelemetry } from './telemetry-access';
 import type { TelemetryDailyRow } from './telemetry-daily.entity';
 import type { TelemetryEvent } from './telemetry-event.entity';
 
@@ -167,10 +166,6 @@ export class TelemetryService {
     });
   }
 }
-
-/** What the telemetry read rule needs of an app (alias `a`). */
-const APP_ACCESS_COLUMNS = `a.developer_id AS "developerId", a.status`;
-type AppAccess = { developerId: string; status: AppStatus };
 
 /** A telemetry event as json_agg returns it: the timestamp a UTC time without zone, to the microsecond, as text. */
 type EventJson = Omit<TelemetryEvent, 'timestamp'> & { timestamp: string };
