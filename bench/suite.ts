@@ -1,7 +1,8 @@
 // `npm run bench`: the Mosis server beside PostGraphile 5.1 (bench/peer/) on the same database, in
 // the same run: req/s, p50, p99 and server CPU per request at each connection count, SQL
 // statements per request, peak RSS. Seed first (`npx mosis seed --scale seed`), then
-// `DATABASE_URL=… npm run bench [-- --duration 15 --connections 16,64 --queries Q1,Q3]`.
+// `DATABASE_URL=… npm run bench [-- --duration 15 --connections 16,64 --queries Q1,Q3]`; with
+// `--baseline <checkout>` another built checkout (say main before a change) is timed in the same run.
 // Nothing is timed until both servers have returned, for sampled parameters of every query, the
 // same rows as one hand-written SQL statement. docs/PERFORMANCE.md has the method and a run's table.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -32,10 +33,15 @@ interface Options {
   searchWord: string;
   searchTag: string;
   json?: string;
+  baseline?: string;
 }
 
+const MOSIS = 'Mosis';
+const BASELINE = 'Mosis baseline';
+const PEER = 'PostGraphile';
+
 interface Server {
-  name: 'Mosis' | 'PostGraphile';
+  name: typeof MOSIS | typeof BASELINE | typeof PEER;
   url: string;
   pid: number;
   headers: Record<string, string>;
@@ -78,7 +84,12 @@ function parseOptions(): Options {
     .option('--sample <n>', 'parameters checked against SQL per query before timing', positive, 20)
     .option('--search-word <word>', 'the word of searchWord', 'photo')
     .option('--search-tag <tag>', 'the tag of searchTag', 'offline')
-    .option('--json <file>', 'also write every run as JSON');
+    .option('--json <file>', 'also write every run as JSON')
+    .option('--baseline <checkout>', 'also time the built Mosis server of another checkout (its dist/), beside this one', (dir) => {
+      const entry = path.resolve(dir, 'dist', 'src', 'main.js');
+      if (!fs.existsSync(entry)) throw new InvalidArgumentError(`${entry} does not exist: run npm run build in that checkout first`);
+      return entry;
+    });
   program.parse();
   return program.opts<Options>();
 }
@@ -106,15 +117,16 @@ async function benchCredential(db: Client): Promise<string> {
   return secret;
 }
 
-async function startMosis(databaseUrl: string, token: string): Promise<Server> {
+/** This checkout's server, or with `entry` another checkout's built main.js as the baseline. */
+async function startMosis(databaseUrl: string, token: string, entry?: string): Promise<Server> {
   const server = await startServer(databaseUrl, {
     RATE_LIMITS: 'off',
     LOG_LEVEL: 'warn',
     // Seeded telemetry may be older than the default 90 days: the server's partition maintenance would drop it.
     TELEMETRY_RETENTION_DAYS: '36500',
-  });
+  }, entry);
   return {
-    name: 'Mosis', url: `${server.url}/graphql`, pid: server.child.pid!, headers: { authorization: `Bearer ${token}` },
+    name: entry ? BASELINE : MOSIS, url: `${server.url}/graphql`, pid: server.child.pid!, headers: { authorization: `Bearer ${token}` },
     form: (q) => q.mosis, stop: server.stop,
   };
 }
@@ -142,7 +154,7 @@ async function startPeer(databaseUrl: string): Promise<Server> {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   };
-  return { name: 'PostGraphile', url, pid: child.pid!, headers: {}, form: (q) => q.peer, stop };
+  return { name: PEER, url, pid: child.pid!, headers: {}, form: (q) => q.peer, stop };
 }
 
 async function post(url: string, headers: Record<string, string>, body: object): Promise<Record<string, unknown>> {
@@ -174,7 +186,7 @@ async function checkAnswers(db: Client, servers: Server[], queries: BenchQuery[]
       }
     }
     if (!nonEmpty) throw new Error(`${q.name}: every sampled answer is empty; the check would prove nothing`);
-    console.log(`  ${q.name}: Mosis and PostGraphile equal SQL on ${indexes(q.variants(params), sample).length} parameters`);
+    console.log(`  ${q.name}: ${servers.map((s) => s.name).join(', ')} equal SQL on ${indexes(q.variants(params), sample).length} parameters`);
   }
 }
 
@@ -240,33 +252,37 @@ async function measure(server: Server, q: BenchQuery, params: BenchParams, conne
 
 function report(runs: Run[], statements: Map<string, (number | null)[]>, rss: Record<string, number>, options: Options): string {
   const header = ['query', 'conns', 'pass', 'Mosis req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'PostGraphile req/s', 'p50 ms', 'p99 ms',
-    'CPU ms/req', 'Mosis ÷ PG req/s', 'SQL/req Mosis / PG', 'failed M / PG'];
+    'CPU ms/req', 'Mosis ÷ PG req/s', 'SQL/req Mosis / PG', 'failed M / PG',
+    ...(options.baseline ? ['baseline req/s', 'CPU ms/req', 'Mosis ÷ baseline'] : [])];
   const lines = [header, header.map(() => '---')];
   const keys = [...new Set(runs.map((r) => `${r.query}|${r.connections}|${r.pass}`))];
   for (const key of keys) {
     const [query, connections, pass] = key.split('|');
     const find = (name: string) => runs.find((r) => `${r.query}|${r.connections}|${r.pass}` === key && r.server === name)!;
-    const m = find('Mosis');
-    const p = find('PostGraphile');
+    const m = find(MOSIS);
+    const p = find(PEER);
+    const b = options.baseline ? find(BASELINE) : null;
     const [sm, sp] = statements.get(query) ?? [null, null];
     const sql = (n: number | null) => (n === null ? 'n/a' : n.toFixed(n % 1 ? 2 : 0));
     lines.push([
       query, connections, pass, fmt(Math.round(m.requestsPerSecond)), String(m.p50), String(m.p99), m.cpuMsPerRequest.toFixed(2),
       fmt(Math.round(p.requestsPerSecond)), String(p.p50), String(p.p99), p.cpuMsPerRequest.toFixed(2),
       `${(m.requestsPerSecond / p.requestsPerSecond).toFixed(2)}×`, `${sql(sm)} / ${sql(sp)}`, `${m.failed} / ${p.failed}`,
+      ...(b ? [fmt(Math.round(b.requestsPerSecond)), b.cpuMsPerRequest.toFixed(2), `${(m.requestsPerSecond / b.requestsPerSecond).toFixed(2)}×`] : []),
     ]);
   }
   const table = lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const medians = options.passes > 1
     ? '\n\nMedian Mosis ÷ PostGraphile req/s over the passes: ' + [...new Set(runs.map((r) => `${r.query}@${r.connections}`))].map((k) => {
-        const ratios = runs.filter((r) => r.server === 'Mosis' && `${r.query}@${r.connections}` === k).map((m) => {
-          const p = runs.find((r) => r.server === 'PostGraphile' && r.query === m.query && r.connections === m.connections && r.pass === m.pass)!;
+        const ratios = runs.filter((r) => r.server === MOSIS && `${r.query}@${r.connections}` === k).map((m) => {
+          const p = runs.find((r) => r.server === PEER && r.query === m.query && r.connections === m.connections && r.pass === m.pass)!;
           return (m.requestsPerSecond / p.requestsPerSecond) * 1000;
         });
         return `${k} ${(median(ratios) / 1000).toFixed(2)}×`;
       }).join(', ')
     : '';
-  return `${table}${medians}\n\nPeak RSS (VmHWM): Mosis ${rss.Mosis} MiB, PostGraphile ${rss.PostGraphile} MiB`;
+  const peaks = Object.entries(rss).map(([name, mib]) => `${name} ${mib} MiB`).join(', ');
+  return `${table}${medians}\n\nPeak RSS (VmHWM): ${peaks}`;
 }
 
 async function main(): Promise<void> {
@@ -288,6 +304,7 @@ async function main(): Promise<void> {
     const queries = BENCH_QUERIES.filter((q) => options.queries.includes(q.name));
 
     servers.push(await startMosis(databaseUrl, token), await startPeer(databaseUrl));
+    if (options.baseline) servers.push(await startMosis(databaseUrl, token, options.baseline));
     console.log('checking both servers against SQL…');
     await checkAnswers(db, servers, queries, params, options.sample);
 
@@ -312,7 +329,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const rss = { Mosis: peakRssMiB(servers[0].pid), PostGraphile: peakRssMiB(servers[1].pid) };
+    const rss = Object.fromEntries(servers.map((server) => [server.name, peakRssMiB(server.pid)]));
     const [{ version }] = (await db.query(`SELECT current_setting('server_version') AS version`)).rows;
     console.log(`\nMosis (Node ${process.version}) vs PostGraphile 5.1.5 (Node 22), PostgreSQL ${version}; ` +
       `${options.warmup} s warm-up + ${options.duration} s per run\n`);

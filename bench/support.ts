@@ -74,10 +74,17 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `npm start`'s entry point in a child process, as production runs it (it migrates on start); `env` adds or overrides settings. */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * `npm start`'s entry point in a child process, as production runs it (it migrates on start); `env`
+ * adds or overrides settings; `entry` runs another checkout's built server instead.
+ */
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  entry = path.join(PROJECT_ROOT, 'dist/src/main.js'),
+): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [entry], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
