@@ -164,7 +164,7 @@ export class AuthService {
     if (!bearer) return null;
     const cached = this.cache.get(bearer.hash);
     if (!cached || (cached.expiresAt !== null && cached.expiresAt <= Date.now())) return this.lookUp(bearer);
-    if (cached.principal.credential.kind === 'apiKey') this.touchApiKey(cached);
+    this.touchApiKey(cached);
     const { credential } = cached.principal;
     const id = credential.kind === 'apiKey' ? credential.apiKeyId : credential.sessionId;
     return { ...cached.principal, check: new CredentialCheck(credential.kind, id, cached.state) };
@@ -182,10 +182,10 @@ export class AuthService {
 
   private async lookUp(bearer: Bearer): Promise<Principal> {
     this.cache.delete(bearer.hash);
-    const principal = bearer.kind === 'apiKey' ? await this.lookUpApiKey(bearer.hash) : await this.lookUpSession(bearer.hash);
+    const resolved = bearer.kind === 'apiKey' ? await this.lookUpApiKey(bearer.hash) : await this.lookUpSession(bearer.hash);
     if (this.cache.size >= CREDENTIAL_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(bearer.hash, principal);
-    return principal.principal;
+    this.cache.set(bearer.hash, resolved);
+    return resolved.principal;
   }
 
   private async lookUpSession(tokenHash: string): Promise<CachedCredential> {
@@ -230,17 +230,20 @@ export class AuthService {
     return credential;
   }
 
-  /** Fire-and-forget: a failed timestamp write must not fail the request it rides on. */
+  /**
+   * An API key's lastUsedAt, written at most once a minute per key and process (sessions have none).
+   * Fire-and-forget: a failed timestamp write must not fail the request it rides on.
+   */
   private touchApiKey(credential: CachedCredential): void {
+    const key = credential.principal.credential;
     const now = Date.now();
-    if (credential.lastUsedAt !== null && now - credential.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
+    if (key.kind !== 'apiKey' || (credential.lastUsedAt !== null && now - credential.lastUsedAt < LAST_USED_RESOLUTION_MS)) return;
     credential.lastUsedAt = now;
-    if (credential.principal.credential.kind !== 'apiKey') return;
     this.db
       .query(
         `UPDATE api_keys SET last_used_at = now()
           WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-        [credential.principal.credential.apiKeyId, LAST_USED_RESOLUTION_MS / 1000],
+        [key.apiKeyId, LAST_USED_RESOLUTION_MS / 1000],
       )
       .catch(() => undefined);
   }
