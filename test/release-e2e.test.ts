@@ -36,8 +36,10 @@ it('stages v2 at 10%, halts it when its crash-free rate drops, and tells the web
     const upgraded = devices.filter((_, i) => offered[i] === 2);
     expect(upgraded).toEqual(devices.filter((d) => bucketOf(app.id, d) < 1000));
     expect(offered.filter((code) => code !== 2 && code !== null)).toEqual([]);
-    expect(upgraded.length / devices.length).toBeGreaterThan(0.07);
-    expect(upgraded.length / devices.length).toBeLessThan(0.13);
+    // About 10%: the app id is random, so the share is binomial (sd ≈ 0.0095 for 1,000 devices);
+    // the bounds sit 5 sd out. The exact membership is the check above.
+    expect(upgraded.length / devices.length).toBeGreaterThan(0.05);
+    expect(upgraded.length / devices.length).toBeLessThan(0.15);
 
     // The upgraded devices run v2; 15% of them crash (crash-free 0.85 < 0.9).
     const { secret } = await createApiKey(server, owner.token, ['telemetry:write']);
