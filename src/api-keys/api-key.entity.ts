@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'An API key. Its secret is shown once, at creation; only a hash is kept.' })
+@ObjectType({ simpleResolvers: true, description: 'An API key. Its secret is shown once, at creation; only a hash is kept.' })
 @Entity('api_keys')
 export class ApiKey {
   @Field(() => ID)

@@ -17,7 +17,7 @@ export class CreateApiKeyInput {
   expiresAt?: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateApiKeyPayload {
   @Field(() => ApiKey)
   apiKey!: ApiKey;

@@ -9,7 +9,7 @@ export enum AppStatus {
 }
 registerEnumType(AppStatus, { name: 'AppStatus' });
 
-@ObjectType({ description: 'An app in the Mosis store.', implements: Node })
+@ObjectType({ simpleResolvers: true, description: 'An app in the Mosis store.', implements: Node })
 @Entity('apps')
 export class App {
   @Field(() => ID)

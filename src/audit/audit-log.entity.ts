@@ -3,7 +3,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE on this table. */
-@ObjectType({ description: 'One recorded action: every mutation and every sign-in attempt.' })
+@ObjectType({ simpleResolvers: true, description: 'One recorded action: every mutation and every sign-in attempt.' })
 @Entity('audit_logs')
 export class AuditLog {
   @Field(() => ID)

@@ -29,7 +29,7 @@ export class SignUpInput {
   password!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuthPayload {
   @Field({ description: 'Send as "Authorization: Bearer <token>".' })
   token!: string;

@@ -2,7 +2,7 @@ import { GraphQLBigInt } from 'graphql-scalars';
 import { ArgsType, Field, ID, ObjectType } from 'type-graphql';
 import { Connection, PageArgs } from '../graphql/connection';
 
-@ObjectType({ description: 'Crashes of one app that share a fingerprint: the same crash type and normalized top stack frames.' })
+@ObjectType({ simpleResolvers: true, description: 'Crashes of one app that share a fingerprint: the same crash type and normalized top stack frames.' })
 export class CrashGroup {
   @Field({ description: 'Lowercase hex SHA-256 of the crash type and the normalized top five frames.' })
   fingerprint!: string;

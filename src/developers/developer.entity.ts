@@ -3,7 +3,7 @@ import { Node } from '../graphql/node';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from './role';
 
-@ObjectType({ description: 'A developer account.', implements: Node })
+@ObjectType({ simpleResolvers: true, description: 'A developer account.', implements: Node })
 @Entity('developers')
 export class Developer {
   @Field(() => ID)

@@ -11,7 +11,7 @@ export const MAX_PAGE_SIZE = 100;
  * side it came from is true whenever a cursor was given there, since that cursor names a row on
  * that side (the Relay spec allows this instead of a second query).
  */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -43,7 +43,7 @@ export function Connection<T extends object>(
   nodeType: ClassType<T>,
   countType: typeof Int | GraphQLScalarType = Int,
 ) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor!: string;
@@ -52,7 +52,7 @@ export function Connection<T extends object>(
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType implements ConnectionData<T> {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import type { Principal } from '../auth/principal';
 import type { Loaders } from './loaders';
 import type { Services } from '../services';
@@ -18,4 +19,9 @@ export interface RequestContext {
   confirmCredential(): Promise<boolean>;
   /** Adds fields to this request's "request completed" log line (plumbing, e.g. the operation name). */
   annotateLog(fields: Record<string, string>): void;
+  /**
+   * An operation the direct path (src/http/direct-queries.ts) already ran, handed to Apollo
+   * Server with its outcome when that needs Apollo's reporting (errors): never run twice.
+   */
+  executed?: { source: string; outcome: Promise<ExecutionResult> };
 }

@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -18,6 +17,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { AppError, asRequestError, badInput } from './errors';
+import type { OperationCheck } from './operation-checks';
 
 /**
  * The longest accepted value of every string argument and input field, by its name. One table,
@@ -271,21 +271,12 @@ function namedTypeName(type: { ofType?: unknown; name?: string }): string | unde
   return current.name;
 }
 
-/** Runs assertOperationInput on every request, before execution (and so before any SQL). */
-export function inputRulesPlugin(): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation) return;
-          try {
-            assertOperationInput(schema, document, operation, request.variables ?? {});
-          } catch (error) {
-            if (error instanceof AppError) throw asRequestError(error);
-            throw error;
-          }
-        },
-      };
-    },
-  };
-}
+/** assertOperationInput on every request, before execution (and so before any SQL). */
+export const inputRulesCheck: OperationCheck = (schema, document, operation, variables) => {
+  try {
+    assertOperationInput(schema, document, operation, variables);
+  } catch (error) {
+    if (error instanceof AppError) throw asRequestError(error);
+    throw error;
+  }
+};

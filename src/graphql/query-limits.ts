@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -20,6 +19,7 @@ import {
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
 import { AppError, asRequestError } from './errors';
+import type { OperationCheck } from './operation-checks';
 
 /** What one operation may ask for; the README's configuration table lists the variables behind each. */
 export interface QueryLimits {
@@ -174,31 +174,25 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
  * The cost check depends on the variables (`first: $n`), so it runs per request, after the
  * operation is known and before anything executes or touches the database.
  */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+export function queryCostCheck(maxCost: number): OperationCheck {
   const memory = new CostMemory();
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
-          let cost: number;
-          try {
-            cost = memory.cost(schema, document, operation?.name?.value, request.variables);
-          } catch (error) {
-            // Variables that do not fit their types: execution refuses them before any resolver runs.
-            if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
-              throw asRequestError(new AppError('BAD_USER_INPUT', `Query is too large: it selects more than ${MAX_COUNTED_FIELDS} fields once fragments are expanded.`));
-            }
-            return;
-          }
-          if (cost > maxCost) {
-            throw asRequestError(new AppError(
-              'BAD_USER_INPUT',
-              `Query cost limit of ${maxCost} exceeded, found ${cost}: a connection costs its page size (first) times what it selects. Ask for smaller pages or fewer nested lists.`,
-              { cost, maxCost },
-            ));
-          }
-        },
-      };
-    },
+  return (schema, document, operation, variables) => {
+    let cost: number;
+    try {
+      cost = memory.cost(schema, document, operation.name?.value, variables);
+    } catch (error) {
+      // Variables that do not fit their types: execution refuses them before any resolver runs.
+      if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
+        throw asRequestError(new AppError('BAD_USER_INPUT', `Query is too large: it selects more than ${MAX_COUNTED_FIELDS} fields once fragments are expanded.`));
+      }
+      return;
+    }
+    if (cost > maxCost) {
+      throw asRequestError(new AppError(
+        'BAD_USER_INPUT',
+        `Query cost limit of ${maxCost} exceeded, found ${cost}: a connection costs its page size (first) times what it selects. Ask for smaller pages or fewer nested lists.`,
+        { cost, maxCost },
+      ));
+    }
   };
 }

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
+import type { OperationDefinitionNode } from 'graphql';
 import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -58,6 +59,8 @@ const DATABASE_GAUGES_TIMEOUT_MS = 3_000;
 export interface Metrics {
   /** Goes into ApolloServer's `plugins`: counts and times operations, names them in the request log. */
   apolloPlugin: ApolloServerPlugin<RequestContext>;
+  /** The same for an operation answered without Apollo's pipeline (src/http/direct-queries.ts): a success. */
+  recordDirectAnswer(operation: OperationDefinitionNode, context: RequestContext, started: bigint): void;
 }
 
 export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }): Metrics {
@@ -96,6 +99,11 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     labelNames: ['operation', 'code'] as const,
     registers,
   });
+  const graphqlDirect = new Counter({
+    name: 'mosis_graphql_direct_operations_total',
+    help: 'GraphQL operations answered without Apollo Server\'s request pipeline (repeated query texts that succeed); also counted in mosis_graphql_operations_total',
+    registers,
+  });
   const httpRequestsOf = labelled((values) => httpRequests.labels(...values));
   const httpDurationOf = labelled((values) => httpDuration.labels(...values));
   const graphqlOperationsOf = labelled((values) => graphqlOperations.labels(...values));
@@ -130,6 +138,18 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     return name;
   };
 
+  const recordOperation = (operation: OperationDefinitionNode | undefined, name: string | null | undefined, errors: readonly { extensions?: Record<string, unknown> }[], started: bigint) => {
+    // Without a resolved operation (unparsable or invalid document) the client's name proves nothing.
+    const label = operation ? operationLabel(name) : '(unknown)';
+    const type = operation?.operation ?? 'unknown';
+    graphqlOperationsOf(label, type, errors.length ? 'error' : 'success').inc();
+    graphqlDurationOf(label, type).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    for (const error of errors) {
+      const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      graphqlErrors.inc({ operation: label, code: ERROR_CODES.has(code) ? code : 'other' });
+    }
+  };
+
   const apolloPlugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -138,22 +158,21 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
           contextValue.annotateLog({ operationName: operationName ?? '(anonymous)' });
         },
         async willSendResponse({ operation, operationName, response }) {
-          // Without a resolved operation (unparsable or invalid document) the client's name proves nothing.
-          const name = operation ? operationLabel(operationName) : '(unknown)';
-          const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
-          graphqlOperationsOf(name, type, errors.length ? 'error' : 'success').inc();
-          graphqlDurationOf(name, type).observe(Number(process.hrtime.bigint() - started) / 1e9);
-          for (const error of errors) {
-            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            graphqlErrors.inc({ operation: name, code: ERROR_CODES.has(code) ? code : 'other' });
-          }
+          recordOperation(operation, operationName, errors, started);
         },
       };
     },
   };
 
-  return { apolloPlugin };
+  const recordDirectAnswer = (operation: OperationDefinitionNode, context: RequestContext, started: bigint) => {
+    graphqlDirect.inc();
+    const name = operation.name?.value ?? null;
+    context.annotateLog({ operationName: name ?? '(anonymous)' });
+    recordOperation(operation, name, [], started);
+  };
+
+  return { apolloPlugin, recordDirectAnswer };
 }
 
 /**

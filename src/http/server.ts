@@ -1,19 +1,21 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { type Config, graphqlIntrospection } from '../config';
 import { migrationsUpToDate } from '../db/database';
 import type { RequestContext } from '../graphql/context';
 import { AppError, formatError } from '../graphql/errors';
-import { compiledExecution } from '../graphql/executor';
-import { inputRulesPlugin } from '../graphql/input-rules';
+import { CompiledOperations } from '../graphql/executor';
+import { inputRulesCheck } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
-import { queryCostPlugin, queryLimitRules } from '../graphql/query-limits';
+import { operationChecksPlugin } from '../graphql/operation-checks';
+import { queryCostCheck, queryLimitRules } from '../graphql/query-limits';
 import type { Services } from '../services';
 import { registerConsole } from './console';
+import { directQueries } from './direct-queries';
 import { GRAPHIQL_CSP, graphiqlPage, registerGraphiqlAssets, wantsGraphiql } from './graphiql';
 import { logStream } from '../logging';
 import { logSerializers } from './log-serializers';
@@ -44,9 +46,20 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   await registerHttpSecurity(app, config.security);
   const metrics = registerMetrics(app, { db });
 
+  const operations = new CompiledOperations(schema);
+  const checks = [queryCostCheck(config.limits.maxCost), inputRulesCheck];
+  // One context per request, whichever way it is answered: it counts against the rate limits.
+  const contexts = new WeakMap<FastifyRequest, Promise<RequestContext>>();
+  const contextOf = (request: FastifyRequest, reply: FastifyReply) => {
+    let context = contexts.get(request);
+    if (!context) contexts.set(request, (context = createContext(request, reply, services)));
+    return context;
+  };
+  const direct = directQueries({ schema, operations, checks, metrics, contextOf });
+
   const introspection = graphqlIntrospection(config);
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecution(schema),
+    gateway: operations.gateway(),
     introspection,
     // "Did you mean …" in validation errors would hand out the schema that introspection withholds.
     hideSchemaDetailsFromClientErrors: !introspection,
@@ -60,50 +73,11 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     // Cache-control hints would wrap every field resolver for a feature nothing here uses.
     plugins: [
       fastifyApolloDrainPlugin(app), metrics.apolloPlugin, ApolloServerPluginCacheControlDisabled(),
-      queryCostPlugin(config.limits.maxCost), inputRulesPlugin(),
+      operationChecksPlugin(checks), direct.plugin,
     ],
   });
   await apollo.start();
-
-  const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: async (request, reply) => {
-      let principal;
-      try {
-        try {
-          principal = await services.auth.authenticateCached(request.headers.authorization);
-        } catch (error) {
-          // A failed credential still counts, against the address it came from.
-          await services.rateLimits.countGraphQLRequest(null, request.ip);
-          throw error;
-        }
-        await services.rateLimits.countGraphQLRequest(principal, request.ip);
-      } catch (error) {
-        throw withHttpStatus(error);
-      }
-      return {
-        requestId: request.id,
-        ip: request.ip ?? null,
-        principal,
-        services,
-        loaders: createLoaders(services),
-        // A method on `this`: Apollo hands the executor a copy of the object returned here.
-        async confirmCredential(this: RequestContext) {
-          const check = this.principal?.check;
-          if (!check || (await services.auth.confirm(check))) return true;
-          this.principal = await services.auth.authenticate(request.headers.authorization).catch((error) => {
-            throw withHttpStatus(error);
-          });
-          this.loaders = createLoaders(services);
-          return false;
-        },
-        // Fastify writes "request completed" (info) with reply.log, this request's own child logger;
-        // at quieter levels there is no such line, and no child logger need be made for it.
-        annotateLog: (fields) => {
-          if (!QUIETER_THAN_INFO.has(reply.log.level)) reply.log = reply.log.child(fields);
-        },
-      };
-    },
-  });
+  const graphqlHandler = fastifyApolloHandler(apollo, { context: contextOf });
 
   app.route<{ Reply: string }>({
     method: ['GET', 'POST', 'OPTIONS'],
@@ -130,7 +104,7 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
         reply.type('text/html; charset=utf-8').header('content-security-policy', GRAPHIQL_CSP);
         return graphiqlPage({ endpoint: '/graphql' });
       }
-      return graphqlHandler.call(this, request, reply);
+      return (await direct.answer(request, reply)) ?? graphqlHandler.call(this, request, reply);
     },
   });
   registerGraphiqlAssets(app);
@@ -152,6 +126,45 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
   });
 
   return app;
+}
+
+/** Authenticates (a remembered credential or a lookup), counts the request against the rate limits. */
+async function createContext(request: FastifyRequest, reply: FastifyReply, services: Services): Promise<RequestContext> {
+  let principal;
+  try {
+    try {
+      principal = await services.auth.authenticateCached(request.headers.authorization);
+    } catch (error) {
+      // A failed credential still counts, against the address it came from.
+      await services.rateLimits.countGraphQLRequest(null, request.ip);
+      throw error;
+    }
+    await services.rateLimits.countGraphQLRequest(principal, request.ip);
+  } catch (error) {
+    throw withHttpStatus(error);
+  }
+  return {
+    requestId: request.id,
+    ip: request.ip ?? null,
+    principal,
+    services,
+    loaders: createLoaders(services),
+    // A method on `this`: Apollo hands the executor a copy of the object returned here.
+    async confirmCredential(this: RequestContext) {
+      const check = this.principal?.check;
+      if (!check || (await services.auth.confirm(check))) return true;
+      this.principal = await services.auth.authenticate(request.headers.authorization).catch((error) => {
+        throw withHttpStatus(error);
+      });
+      this.loaders = createLoaders(services);
+      return false;
+    },
+    // Fastify writes "request completed" (info) with reply.log, this request's own child logger;
+    // at quieter levels there is no such line, and no child logger need be made for it.
+    annotateLog: (fields) => {
+      if (!QUIETER_THAN_INFO.has(reply.log.level)) reply.log = reply.log.child(fields);
+    },
+  };
 }
 
 /** An AppError thrown outside a resolver carries its HTTP status to Apollo this way. */

@@ -4,7 +4,7 @@ import { RolloutState } from './rollout-rule';
 
 registerEnumType(RolloutState, { name: 'RolloutState' });
 
-@ObjectType({ description: "Which share of devices is offered a published version, and how that changes." })
+@ObjectType({ simpleResolvers: true, description: "Which share of devices is offered a published version, and how that changes." })
 export class Rollout {
   @Field(() => Float, { description: 'Devices whose bucket (0..9999) is below percentage × 100 are offered the version.' })
   percentage!: number;

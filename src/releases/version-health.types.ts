@@ -1,7 +1,7 @@
 import { GraphQLDate } from 'graphql-scalars';
 import { ArgsType, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'One UTC day of one app version: distinct devices that used it, and those that crashed.' })
+@ObjectType({ simpleResolvers: true, description: 'One UTC day of one app version: distinct devices that used it, and those that crashed.' })
 export class VersionHealth {
   @Field(() => GraphQLDate)
   date!: string;

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'An Ed25519 public key a developer signs packages with.' })
+@ObjectType({ simpleResolvers: true, description: 'An Ed25519 public key a developer signs packages with.' })
 @Entity('signing_keys')
 export class SigningKey {
   @Field(() => ID)

@@ -3,7 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Per app, UTC day and event type: exact event count and exact distinct devices. */
-@ObjectType('TelemetryDaily', { description: 'Events of one type on one UTC day, with the distinct devices that sent them.' })
+@ObjectType('TelemetryDaily', { simpleResolvers: true, description: 'Events of one type on one UTC day, with the distinct devices that sent them.' })
 @Entity('telemetry_daily')
 export class TelemetryDailyRow {
   @PrimaryColumn({ name: 'app_id', type: 'uuid' })

@@ -6,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * One raw telemetry event. The table is range-partitioned by `timestamp` (see its migration),
  * which is why the primary key leads with it.
  */
-@ObjectType({ description: 'One raw telemetry event as a device sent it (its device id is stored only as a keyed hash).' })
+@ObjectType({ simpleResolvers: true, description: 'One raw telemetry event as a device sent it (its device id is stored only as a keyed hash).' })
 @Entity('telemetry_events')
 export class TelemetryEvent {
   @Field({ description: 'When the event happened, by the device clock (millisecond precision).' })

@@ -13,7 +13,7 @@ export enum VersionStatus {
 }
 registerEnumType(VersionStatus, { name: 'VersionStatus' });
 
-@ObjectType({ description: 'A signed, uploaded build of an app.', implements: Node })
+@ObjectType({ simpleResolvers: true, description: 'A signed, uploaded build of an app.', implements: Node })
 @Entity('app_versions')
 export class AppVersion {
   @Field(() => ID)

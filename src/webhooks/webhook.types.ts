@@ -9,7 +9,7 @@ export enum WebhookDeliveryStatus {
 }
 registerEnumType(WebhookDeliveryStatus, { name: 'WebhookDeliveryStatus' });
 
-@ObjectType({ description: 'One message to one webhook: its attempts so far and how they went.' })
+@ObjectType({ simpleResolvers: true, description: 'One message to one webhook: its attempts so far and how they went.' })
 export class WebhookDelivery {
   @Field(() => ID)
   id!: string;
@@ -46,7 +46,7 @@ export class WebhookDelivery {
 
 export const WebhookDeliveryConnection = Connection('WebhookDelivery', WebhookDelivery);
 
-@ObjectType({ description: 'An https endpoint that receives signed POSTs (Standard Webhooks) for the events it subscribes to.' })
+@ObjectType({ simpleResolvers: true, description: 'An https endpoint that receives signed POSTs (Standard Webhooks) for the events it subscribes to.' })
 export class Webhook {
   @Field(() => ID)
   id!: string;
@@ -83,7 +83,7 @@ export class CreateWebhookInput {
   appId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreateWebhookPayload {
   @Field(() => Webhook)
   webhook!: Webhook;
