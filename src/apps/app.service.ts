@@ -166,7 +166,7 @@ export class AppService {
     return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
       const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${countWhere}`, countParams);
       return count;
-    }, (row) => withRelations(stripCursor(row), relations));
+    }, (row) => withRelations(row, relations));
   }
 
   /** One page of apps for each of many developers in a single query (Developer.apps). */
@@ -204,11 +204,6 @@ export class AppService {
 
 /** Newest-first app lists resume after (created_at, id). */
 export const APP_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
-
-function stripCursor(row: AppRow): App {
-  const { cursorCreatedAt: _cursor, ...app } = row;
-  return app as App;
-}
 
 /** The apps lists' order (alias `a`); cursors are (created_at, id). */
 const NEWEST_FIRST = 'a.created_at DESC, a.id DESC';

@@ -198,8 +198,13 @@ export function toConnection<Row, Node>(
     pageInfo: {
       hasNextPage: page.backward ? cursorBehind : moreAhead,
       hasPreviousPage: page.backward ? moreAhead : cursorBehind,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      // Encoded only if asked for, like the edges' cursors.
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     count,
   };
