@@ -16,6 +16,7 @@ const MAX_KNOWN_QUERY_LENGTH = 8_192;
 const APPLICATION_JSON = 'application/json; charset=utf-8';
 const SINGLE_RESULT_TYPES = [APPLICATION_JSON, 'application/graphql-response+json; charset=utf-8', 'application/json; callbackSpec=1.0; charset=utf-8'];
 const MAX_KNOWN_ACCEPT_HEADERS = 64;
+const JSON_BODY = /^application\/json\s*(;|$)/i;
 
 export interface DirectQueryDeps {
   schema: GraphQLSchema;
@@ -69,7 +70,8 @@ export function directQueries({ schema, operations, checks, metrics, contextOf }
   /** The response body if this request was answered here; undefined to leave it to Apollo. */
   async function answer(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
     const started = process.hrtime.bigint();
-    if (request.method !== 'POST') return undefined;
+    // Apollo's CSRF prevention passes a JSON body without further headers; anything else is its to judge.
+    if (request.method !== 'POST' || !JSON_BODY.test(request.headers['content-type'] ?? '')) return undefined;
     const params = plainRequest(request.body);
     const document = params && known.get(params.query);
     const responseType = responseTypeFor(request.headers.accept);
