@@ -67,16 +67,20 @@ new_devices AS (
 const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`;
 
 /**
- * The rollup of a batch stored by COPY: counted by the client, which leaves out the device keys it
- * has seen committed in their sets (see StoredDeviceKeys).
+ * The rollup of a batch stored by COPY, counted by the client: its groups — (app, UTC day, event
+ * type, events) and (app, UTC day, app version) — and the device keys to insert as (group number,
+ * device), leaving out those it has seen committed in their sets (see StoredDeviceKeys). Each
+ * group is sent once, not once per device.
  */
 const COPY_ROLLUP_SQL = `
 WITH event_counts AS (
-  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[]) AS c(app_id, date, event_type, events)
+  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[]) WITH ORDINALITY AS g(app_id, date, event_type, events, n)
+), version_groups AS (
+  SELECT * FROM unnest($5::uuid[], $6::date[], $7::text[]) WITH ORDINALITY AS g(app_id, date, app_version, n)
 ), device_keys AS (
-  SELECT * FROM unnest($5::uuid[], $6::date[], $7::text[], $8::text[]) AS k(app_id, date, event_type, device_id)
+  SELECT g.app_id, g.date, g.event_type, k.device_id FROM unnest($8::int[], $9::text[]) AS k(n, device_id) JOIN event_counts g USING (n)
 ), version_keys AS (
-  SELECT * FROM unnest($9::uuid[], $10::date[], $11::text[], $12::text[]) AS k(app_id, date, app_version, device_id)
+  SELECT g.app_id, g.date, g.app_version, k.device_id FROM unnest($10::int[], $11::text[]) AS k(n, device_id) JOIN version_groups g USING (n)
 ), ${ROLLUP_CTES}
 SELECT 1`;
 
@@ -105,6 +109,8 @@ SELECT count(*)::int AS accepted FROM inserted`;
 interface DeviceGroup {
   /** `<app>\t<day>\t<value>`: no field can hold a tab (validation refuses control characters). */
   id: string;
+  /** 1-based position among the batch's groups of its kind, as COPY_ROLLUP_SQL numbers them. */
+  number: number;
   appId: string;
   date: string;
   value: string;
@@ -183,9 +189,10 @@ export class TelemetryWriter {
       addToGroup(byType, appId, date, eventType, deviceHash);
       if (appVersion !== null) addToGroup(byVersion, appId, date, appVersion, deviceHash);
     }
-    const counts = [...byType.values()];
-    const newDevices = unknownKeys(byType, this.storedDevices);
-    const newVersionDevices = unknownKeys(byVersion, this.storedVersionDevices);
+    const typeGroups = [...byType.values()];
+    const versionGroups = [...byVersion.values()];
+    const newDevices = unknownKeys(typeGroups, this.storedDevices);
+    const newVersionDevices = unknownKeys(versionGroups, this.storedVersionDevices);
     const [client, release] = await (this.db.driver as PostgresDriver).obtainMasterConnection();
     let broken: unknown;
     try {
@@ -193,7 +200,7 @@ export class TelemetryWriter {
       try {
         await pipeline(Readable.from([text]), client.query(copyFrom(COPY_SQL)));
         await client.query(COPY_ROLLUP_SQL, [
-          counts.map((c) => c.appId), counts.map((c) => c.date), counts.map((c) => c.value), counts.map((c) => c.events),
+          ...groupColumns(typeGroups), typeGroups.map((g) => g.events), ...groupColumns(versionGroups),
           ...keyColumns(newDevices), ...keyColumns(newVersionDevices),
         ]);
         await client.query('COMMIT');
@@ -226,7 +233,7 @@ export class TelemetryWriter {
 function addToGroup(groups: Map<string, DeviceGroup>, appId: string, date: string, value: string, deviceHash: string): void {
   const id = `${appId}\t${date}\t${value}`;
   let group = groups.get(id);
-  if (!group) groups.set(id, (group = { id, appId, date, value, events: 0, devices: new Set() }));
+  if (!group) groups.set(id, (group = { id, number: groups.size + 1, appId, date, value, events: 0, devices: new Set() }));
   group.events++;
   group.devices.add(deviceHash);
 }
@@ -238,19 +245,22 @@ interface GroupKeys {
 }
 
 /** Each group's devices that `stored` has not seen committed in the group's device set. */
-function unknownKeys(groups: Map<string, DeviceGroup>, stored: StoredDeviceKeys): GroupKeys[] {
-  return [...groups.values()].map((group) => ({ group, devices: stored.unknown(group.id, group.devices) }));
+function unknownKeys(groups: DeviceGroup[], stored: StoredDeviceKeys): GroupKeys[] {
+  return groups.map((group) => ({ group, devices: stored.unknown(group.id, group.devices) }));
 }
 
-/** Keys as the rollup's four columns: app, day, event type or app version, device. */
-function keyColumns(keys: GroupKeys[]): [string[], string[], string[], string[]] {
-  const columns: [string[], string[], string[], string[]] = [[], [], [], []];
+/** Groups as COPY_ROLLUP_SQL's columns: app, day, event type or app version. */
+function groupColumns(groups: DeviceGroup[]): [string[], string[], string[]] {
+  return [groups.map((g) => g.appId), groups.map((g) => g.date), groups.map((g) => g.value)];
+}
+
+/** Keys as COPY_ROLLUP_SQL's columns: group number, device. */
+function keyColumns(keys: GroupKeys[]): [number[], string[]] {
+  const columns: [number[], string[]] = [[], []];
   for (const { group, devices } of keys) {
     for (const deviceHash of devices) {
-      columns[0].push(group.appId);
-      columns[1].push(group.date);
-      columns[2].push(group.value);
-      columns[3].push(deviceHash);
+      columns[0].push(group.number);
+      columns[1].push(deviceHash);
     }
   }
   return columns;
