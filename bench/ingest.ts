@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { monthOf, PartitionManager } from '../src/telemetry/partitions';
@@ -148,6 +149,21 @@ async function httpPhase(serverUrl: string, apiKey: string, appId: string, start
   }
 }
 
+/** The rollups' unique devices must equal distinct devices counted from the raw events. */
+async function checkUniqueDevices(db: DataSource): Promise<void> {
+  const [counts] = await db.query(
+    `SELECT (SELECT sum(unique_devices) FROM telemetry_daily)::int AS daily,
+            (SELECT count(*) FROM (SELECT DISTINCT app_id, ("timestamp" AT TIME ZONE 'UTC')::date, event_type, device_id
+                                     FROM telemetry_events) k)::int AS daily_raw,
+            (SELECT sum(active_devices) FROM version_health_daily)::int AS version,
+            (SELECT count(*) FROM (SELECT DISTINCT app_id, ("timestamp" AT TIME ZONE 'UTC')::date, app_version, device_id
+                                     FROM telemetry_events WHERE app_version IS NOT NULL) k)::int AS version_raw`,
+  );
+  if (counts.daily !== counts.daily_raw || counts.version !== counts.version_raw) {
+    throw new Error(`unique devices in the rollups differ from the raw events: ${JSON.stringify(counts)}`);
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`ingest benchmark: ${fmt(EVENTS)} events a run, ${CLIENTS} HTTP clients, batches of ${fmt(BATCH)}, ${ROUNDS} rounds`);
   const database = await scratchDatabase();
@@ -168,10 +184,15 @@ async function main(): Promise<void> {
       {},
       signUp.token,
     );
-    const [{ id: appId }] = await db.query(
-      `INSERT INTO apps (developer_id, package_id, name) VALUES ($1, $2, 'Bench') RETURNING id`,
-      [signUp.developer.id, `com.bench.app${randomBytes(4).toString('hex')}`],
-    );
+    // A new app for every run: the tables are truncated behind the server's back between runs, so
+    // nothing it remembers about earlier runs (device keys already stored) may apply to the next.
+    const newApp = async (): Promise<string> => {
+      const [{ id }] = await db.query(
+        `INSERT INTO apps (developer_id, package_id, name) VALUES ($1, $2, 'Bench') RETURNING id`,
+        [signUp.developer.id, `com.bench.app${randomBytes(4).toString('hex')}`],
+      );
+      return id;
+    };
     const start = Date.now() - SPREAD_MS;
     const months = [monthOf(new Date(start)), monthOf(new Date())];
     await new PartitionManager(db, { retentionDays: 90, partitionsAhead: 3 }).ensureMonths(months);
@@ -182,13 +203,15 @@ async function main(): Promise<void> {
 
     // A short untimed run of each first: the server's JIT and connection pool warm up.
     console.log('warming up');
-    await copyPhase(database.url, appId, start, WARM_UP_EVENTS);
-    await httpPhase(server.url, createApiKey.secret, appId, start, WARM_UP_EVENTS);
+    const warmUpApp = await newApp();
+    await copyPhase(database.url, warmUpApp, start, WARM_UP_EVENTS);
+    await httpPhase(server.url, createApiKey.secret, warmUpApp, start, WARM_UP_EVENTS);
 
     // Rounds alternate COPY and HTTP from the same empty tables, so a noisy machine affects both alike.
     const copyRates: number[] = [];
     const httpRates: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
+      const appId = await newApp();
       await truncate();
       console.log(`round ${round}/${ROUNDS}: raw COPY into telemetry_events (one stream)`);
       copyRates.push(rate(EVENTS, await copyPhase(database.url, appId, start)));
@@ -199,6 +222,7 @@ async function main(): Promise<void> {
         `SELECT (SELECT count(*) FROM telemetry_events)::int AS events, (SELECT sum(count) FROM telemetry_daily)::int AS rolled_up`,
       );
       if (check.events !== EVENTS || check.rolled_up !== EVENTS) throw new Error(`stored ${JSON.stringify(check)}, expected ${EVENTS}`);
+      await checkUniqueDevices(db);
       console.log(`round ${round}/${ROUNDS}: COPY ${fmt(copyRates.at(-1)!)} rows/s, HTTP ${fmt(httpRates.at(-1)!)} events/s`);
     }
 

@@ -115,6 +115,8 @@ const settings = {
     ingestMaxBytes: variable('INGEST_MAX_BYTES', integer(1024, 1024 * 1024 * 1024), '10485760'),
     /** HMAC key for device ids; unset outside production means a generated key kept in dataDir. */
     deviceIdHashKey: optional('DEVICE_ID_HASH_KEY', secretKey(32), true),
+    /** Device keys each device set's memo holds before it starts over (see StoredDeviceKeys). */
+    deviceMemoKeys: variable('TELEMETRY_DEVICE_MEMO_KEYS', integer(1, 10_000_000), '500000'),
   },
   releases: {
     /** How long each step of a phased rollout (1, 2, 5, 10, 20, 50, 100%) lasts. */

@@ -59,7 +59,7 @@ export function createServices(db: DataSource, config: Config): Services {
     nodes: new NodeService(db),
     versions,
     partitions,
-    telemetry: new TelemetryService(db, reads, partitions, deviceIds, { retentionDays: config.telemetry.retentionDays }),
+    telemetry: new TelemetryService(db, reads, partitions, deviceIds, config.telemetry),
     crashes: new CrashService(db, reads, deviceIds, { retentionDays: config.telemetry.retentionDays }),
     rollouts: new RolloutService(db, versions, config.releases),
     versionHealth: new VersionHealthService(db),

@@ -99,6 +99,28 @@ describe('POST /v1/telemetry', () => {
     expect(await storedEvents(appId)).toBe(0);
   });
 
+  it('checks the appId of every item, also where it repeats or follows a valid one', async () => {
+    const { appId, key } = await ingester(server);
+    const batch = [
+      telemetryEvent(appId, { appId: '' }),
+      telemetryEvent(appId),
+      telemetryEvent(appId, { appId: null }),
+      telemetryEvent(appId, { appId: appId.toUpperCase() }),
+      telemetryEvent(appId, { appId: `${appId}x` }),
+      telemetryEvent(appId),
+    ];
+    const { status, body } = await post(server, '/v1/telemetry', key, batch);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      { index: 0, reason: 'appId: must be a UUID' },
+      { index: 2, reason: 'appId: is required' },
+      { index: 4, reason: 'appId: must be a UUID' },
+    ]);
+    expect((await post(server, '/v1/telemetry', key, [telemetryEvent(appId), telemetryEvent(appId, { appId: appId.toUpperCase() })])).body)
+      .toEqual({ accepted: 2, duplicates: 0 });
+    expect(await storedEvents(appId)).toBe(2);
+  });
+
   it('never stores the raw device id, only its 64-hex keyed hash, the same for the same device', async () => {
     const { appId, key } = await ingester(server);
     const rawDeviceId = `raw-device-${Date.now()}`;

@@ -1,5 +1,5 @@
 import { createApiKey, signUp } from './helpers/factories';
-import { daysAgo, insertApp, post, telemetryEvent } from './helpers/telemetry';
+import { daysAgo, insertApp, post, rollupsBesideRawEvents, telemetryEvent } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
 let server: TestServer;
@@ -17,12 +17,6 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const ROLLUP = `SELECT app_id, to_char(date, 'YYYY-MM-DD') AS date, event_type, count::int, unique_devices::int
-                  FROM telemetry_daily WHERE app_id = ANY($1) ORDER BY 1, 2, 3`;
-const FROM_RAW = `SELECT app_id, to_char(("timestamp" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS date, event_type,
-                         count(*)::int AS count, count(DISTINCT device_id)::int AS unique_devices
-                    FROM telemetry_events WHERE app_id = ANY($1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 
 it('equals a GROUP BY over raw events after concurrent ingestion with overlapping devices and racing retries', async () => {
   const developer = await signUp(server);
@@ -75,9 +69,9 @@ it('equals a GROUP BY over raw events after concurrent ingestion with overlappin
 
   const [{ stored }] = await server.db.query(`SELECT count(*)::int AS stored FROM telemetry_events WHERE app_id = ANY($1)`, [apps]);
   expect(stored).toBe(accepted);
-  const rollup = await server.db.query(ROLLUP, [apps]);
-  expect(rollup.length).toBeGreaterThan(6);
-  expect(rollup).toEqual(await server.db.query(FROM_RAW, [apps]));
+  const { daily, dailyFromRaw } = await rollupsBesideRawEvents(server.db, apps);
+  expect(daily.length).toBeGreaterThan(6);
+  expect(daily).toEqual(dailyFromRaw);
 });
 
 it('updates rollups incrementally: a later batch adds to the day without recounting devices it already has', async () => {
@@ -93,7 +87,7 @@ it('updates rollups incrementally: a later batch adds to the day without recount
     telemetryEvent(appId, { deviceId: 'a', timestamp: at }),
     telemetryEvent(appId, { deviceId: 'c', timestamp: at }),
   ]);
-  expect(await server.db.query(ROLLUP, [[appId]])).toEqual([
+  expect((await rollupsBesideRawEvents(server.db, [appId])).daily).toEqual([
     { app_id: appId, date: at.slice(0, 10), event_type: 'app_open', count: 4, unique_devices: 3 },
   ]);
 });

@@ -96,6 +96,9 @@ export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 export class ItemReader {
   problems: string[] = [];
   private item: Record<string, unknown> = {};
+  /** The last valid UUID read, and its lowercase form. */
+  private lastUuid: string | null = null;
+  private lastUuidLowercase = '';
 
   constructor(private readonly fields: ReadonlySet<string>) {}
 
@@ -110,7 +113,13 @@ export class ItemReader {
 
   uuid(field: string): string {
     const value = this.item[field];
-    if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+    // Items of a batch nearly always name the same app: its id is checked and lowercased once.
+    if (typeof value === 'string' && value === this.lastUuid) return this.lastUuidLowercase;
+    if (typeof value === 'string' && UUID.test(value)) {
+      this.lastUuid = value;
+      this.lastUuidLowercase = value.toLowerCase();
+      return this.lastUuidLowercase;
+    }
     this.problems.push(value == null ? `${field}: is required` : `${field}: must be a UUID`);
     return '';
   }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isUniqueViolation } from '../graphql/errors';
 import type { Month, PartitionManager } from './partitions';
+import { StoredDeviceKeys } from './stored-device-keys';
 
 /** A validated batch, one array per column. Timestamps are canonical UTC ISO strings. */
 export interface TelemetryColumns {
@@ -38,23 +39,24 @@ new_version_devices AS (
 )`;
 
 /**
- * Adds a batch's `keys` — (app, UTC day, type, device, events) — to the rollups: each key goes into
- * the day's device set, and the keys that actually go in are exactly the devices new to that day;
- * then telemetry_daily gets the events and the new devices added. Exact under concurrency: a
- * concurrent insert of the same device key waits for the other transaction and then skips, and
- * the rollup row is updated under its row lock.
+ * Adds a batch to the rollups from `event_counts` — (app, UTC day, type, events) — and
+ * `device_keys` — (app, UTC day, type, device): each device key goes into the day's device set,
+ * and the keys that actually go in are exactly the devices new to that day; then telemetry_daily
+ * gets the events and the new devices added. Exact under concurrency: a concurrent insert of the
+ * same device key waits for the other transaction and then skips, and the rollup row is updated
+ * under its row lock.
  */
 const ROLLUP_CTES = `
 new_devices AS (
   INSERT INTO telemetry_daily_devices (app_id, date, event_type, device_hash)
-  SELECT app_id, date, event_type, decode(device_id, 'hex') FROM keys
+  SELECT app_id, date, event_type, decode(device_id, 'hex') FROM device_keys
    ORDER BY 1, 2, 3, 4
   ON CONFLICT DO NOTHING
   RETURNING app_id, date, event_type
 ), rollup AS (
   INSERT INTO telemetry_daily AS d (app_id, date, event_type, count, unique_devices)
   SELECT e.app_id, e.date, e.event_type, e.events, coalesce(n.devices, 0)
-    FROM (SELECT app_id, date, event_type, sum(events) AS events FROM keys GROUP BY 1, 2, 3) e
+    FROM event_counts e
     LEFT JOIN (SELECT app_id, date, event_type, count(*) AS devices FROM new_devices GROUP BY 1, 2, 3) n
       USING (app_id, date, event_type)
    ORDER BY 1, 2, 3
@@ -64,12 +66,21 @@ new_devices AS (
 
 const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`;
 
-/** The rollup of a batch stored by COPY: its keys come from the client, counted there. */
+/**
+ * The rollup of a batch stored by COPY, counted by the client: its groups — (app, UTC day, event
+ * type, events) and (app, UTC day, app version) — and the device keys to insert as (group number,
+ * device), leaving out those it has seen committed in their sets (see StoredDeviceKeys). Each
+ * group is sent once, not once per device.
+ */
 const COPY_ROLLUP_SQL = `
-WITH keys AS (
-  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::text[], $5::int[]) AS k(app_id, date, event_type, device_id, events)
+WITH event_counts AS (
+  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[]) WITH ORDINALITY AS g(app_id, date, event_type, events, n)
+), version_groups AS (
+  SELECT * FROM unnest($5::uuid[], $6::date[], $7::text[]) WITH ORDINALITY AS g(app_id, date, app_version, n)
+), device_keys AS (
+  SELECT g.app_id, g.date, g.event_type, k.device_id FROM unnest($8::int[], $9::text[]) AS k(n, device_id) JOIN event_counts g USING (n)
 ), version_keys AS (
-  SELECT * FROM unnest($6::uuid[], $7::date[], $8::text[], $9::text[]) AS k(app_id, date, app_version, device_id)
+  SELECT g.app_id, g.date, g.app_version, k.device_id FROM unnest($10::int[], $11::text[]) AS k(n, device_id) JOIN version_groups g USING (n)
 ), ${ROLLUP_CTES}
 SELECT 1`;
 
@@ -85,19 +96,27 @@ WITH inserted AS (
    ORDER BY app_id, event_id COLLATE "C", ts
   ON CONFLICT (app_id, event_id, "timestamp") WHERE event_id IS NOT NULL DO NOTHING
   RETURNING app_id, device_id, event_type, app_version, ("timestamp" AT TIME ZONE 'UTC')::date AS date
-), keys AS (
-  SELECT app_id, date, event_type, device_id, count(*) AS events FROM inserted GROUP BY 1, 2, 3, 4
+), event_counts AS (
+  SELECT app_id, date, event_type, count(*) AS events FROM inserted GROUP BY 1, 2, 3
+), device_keys AS (
+  SELECT DISTINCT app_id, date, event_type, device_id FROM inserted
 ), version_keys AS (
   SELECT DISTINCT app_id, date, app_version, device_id FROM inserted WHERE app_version IS NOT NULL
 ), ${ROLLUP_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
-interface RollupKey {
+/** A batch's events under one (app, UTC day, event type or app version), and their devices. */
+interface DeviceGroup {
+  /** `<app>\t<day>\t<value>`: no field can hold a tab (validation refuses control characters). */
+  id: string;
+  /** 1-based position among the batch's groups of its kind, as COPY_ROLLUP_SQL numbers them. */
+  number: number;
   appId: string;
   date: string;
-  eventType: string;
-  deviceHash: string;
+  value: string;
+  /** For telemetry_daily.count, of the event-type groups. */
   events: number;
+  devices: Set<string>;
 }
 
 /** A COPY text-format field. Validated values hold no tab, newline or carriage return, so only the backslash needs escaping. */
@@ -117,10 +136,18 @@ const copyValue = (value: string | null) => (value === null ? '\\N' : value.incl
  * locks in one global order.
  */
 export class TelemetryWriter {
+  /** Keys seen committed in telemetry_daily_devices, and in version_daily_devices. */
+  private readonly storedDevices: StoredDeviceKeys;
+  private readonly storedVersionDevices: StoredDeviceKeys;
+
   constructor(
     private readonly db: DataSource,
     private readonly partitions: PartitionManager,
-  ) {}
+    options: { deviceMemoKeys: number },
+  ) {
+    this.storedDevices = new StoredDeviceKeys(options.deviceMemoKeys);
+    this.storedVersionDevices = new StoredDeviceKeys(options.deviceMemoKeys);
+  }
 
   /**
    * Returns how many events were stored (the rest were already there). `warn` hears about a
@@ -149,22 +176,23 @@ export class TelemetryWriter {
   private async copy(batch: TelemetryColumns): Promise<number | null> {
     const order = eventOrder(batch);
     let text = '';
-    // The batch's (app, day, type, device) keys, with how many of its events each has.
-    const keys = new Map<string, RollupKey>();
+    const byType = new Map<string, DeviceGroup>();
+    const byVersion = new Map<string, DeviceGroup>();
     for (const i of order) {
       const appId = batch.appId[i];
       const deviceHash = batch.deviceHash[i];
       const eventType = batch.eventType[i];
+      const appVersion = batch.appVersion[i];
       const timestamp = batch.timestamp[i];
-      text += `${appId}\t${deviceHash}\t${eventType}\t${copyValue(batch.eventData[i])}\t${copyValue(batch.mosisVersion[i])}\t${copyValue(batch.appVersion[i])}\t${copyValue(batch.eventId[i])}\t${timestamp}\n`;
+      text += `${appId}\t${deviceHash}\t${eventType}\t${copyValue(batch.eventData[i])}\t${copyValue(batch.mosisVersion[i])}\t${copyValue(appVersion)}\t${copyValue(batch.eventId[i])}\t${timestamp}\n`;
       const date = timestamp.slice(0, 10);
-      const id = `${appId}${date}${deviceHash}${eventType}`;
-      const key = keys.get(id);
-      if (key) key.events++;
-      else keys.set(id, { appId, date, eventType, deviceHash, events: 1 });
+      addToGroup(byType, appId, date, eventType, deviceHash);
+      if (appVersion !== null) addToGroup(byVersion, appId, date, appVersion, deviceHash);
     }
-    const rollup = [...keys.values()];
-    const versionKeys = [...versionDeviceKeys(batch).values()];
+    const typeGroups = [...byType.values()];
+    const versionGroups = [...byVersion.values()];
+    const newDevices = unknownKeys(typeGroups, this.storedDevices);
+    const newVersionDevices = unknownKeys(versionGroups, this.storedVersionDevices);
     const [client, release] = await (this.db.driver as PostgresDriver).obtainMasterConnection();
     let broken: unknown;
     try {
@@ -172,13 +200,10 @@ export class TelemetryWriter {
       try {
         await pipeline(Readable.from([text]), client.query(copyFrom(COPY_SQL)));
         await client.query(COPY_ROLLUP_SQL, [
-          rollup.map((k) => k.appId), rollup.map((k) => k.date), rollup.map((k) => k.eventType),
-          rollup.map((k) => k.deviceHash), rollup.map((k) => k.events),
-          versionKeys.map((k) => k.appId), versionKeys.map((k) => k.date), versionKeys.map((k) => k.appVersion),
-          versionKeys.map((k) => k.deviceHash),
+          ...groupColumns(typeGroups), typeGroups.map((g) => g.events), ...groupColumns(versionGroups),
+          ...keyColumns(newDevices), ...keyColumns(newVersionDevices),
         ]);
         await client.query('COMMIT');
-        return order.length;
       } catch (error) {
         await client.query('ROLLBACK');
         if (isUniqueViolation(error)) return null;
@@ -190,6 +215,10 @@ export class TelemetryWriter {
     } finally {
       release(broken);
     }
+    // The keys sent are in their device sets now: put there by this batch or found there.
+    for (const { group, devices } of newDevices) this.storedDevices.add(group.id, devices);
+    for (const { group, devices } of newVersionDevices) this.storedVersionDevices.add(group.id, devices);
+    return order.length;
   }
 
   private async upsert(batch: TelemetryColumns): Promise<number> {
@@ -201,20 +230,40 @@ export class TelemetryWriter {
   }
 }
 
-/** The batch's distinct (app, UTC day, app version, device) keys, for events that name their app version. */
-function versionDeviceKeys(batch: TelemetryColumns): Map<string, { appId: string; date: string; appVersion: string; deviceHash: string }> {
-  const keys = new Map<string, { appId: string; date: string; appVersion: string; deviceHash: string }>();
-  for (let i = 0; i < batch.appId.length; i++) {
-    const appVersion = batch.appVersion[i];
-    if (appVersion === null) continue;
-    const appId = batch.appId[i];
-    const deviceHash = batch.deviceHash[i];
-    const date = batch.timestamp[i].slice(0, 10);
-    // Tab-separated: no field of a key can hold a tab (validation refuses control characters).
-    const id = `${appId}\t${date}\t${appVersion}\t${deviceHash}`;
-    if (!keys.has(id)) keys.set(id, { appId, date, appVersion, deviceHash });
+function addToGroup(groups: Map<string, DeviceGroup>, appId: string, date: string, value: string, deviceHash: string): void {
+  const id = `${appId}\t${date}\t${value}`;
+  let group = groups.get(id);
+  if (!group) groups.set(id, (group = { id, number: groups.size + 1, appId, date, value, events: 0, devices: new Set() }));
+  group.events++;
+  group.devices.add(deviceHash);
+}
+
+/** A group's devices that may not be in its device set yet. */
+interface GroupKeys {
+  group: DeviceGroup;
+  devices: string[];
+}
+
+/** Each group's devices that `stored` has not seen committed in the group's device set. */
+function unknownKeys(groups: DeviceGroup[], stored: StoredDeviceKeys): GroupKeys[] {
+  return groups.map((group) => ({ group, devices: stored.unknown(group.id, group.devices) }));
+}
+
+/** Groups as COPY_ROLLUP_SQL's columns: app, day, event type or app version. */
+function groupColumns(groups: DeviceGroup[]): [string[], string[], string[]] {
+  return [groups.map((g) => g.appId), groups.map((g) => g.date), groups.map((g) => g.value)];
+}
+
+/** Keys as COPY_ROLLUP_SQL's columns: group number, device. */
+function keyColumns(keys: GroupKeys[]): [number[], string[]] {
+  const columns: [number[], string[]] = [[], []];
+  for (const { group, devices } of keys) {
+    for (const deviceHash of devices) {
+      columns[0].push(group.number);
+      columns[1].push(deviceHash);
+    }
   }
-  return keys;
+  return columns;
 }
 
 /** Row indexes ordered by (app_id, event_id nulls last, timestamp), as UPSERT_SQL orders them. */

@@ -36,9 +36,9 @@ export class TelemetryService {
     private readonly reads: ReadQueries,
     partitions: PartitionManager,
     private readonly deviceIds: DeviceIdHasher,
-    private readonly options: { retentionDays: number },
+    private readonly options: { retentionDays: number; deviceMemoKeys: number },
   ) {
-    this.writer = new TelemetryWriter(db, partitions);
+    this.writer = new TelemetryWriter(db, partitions, options);
   }
 
   /**

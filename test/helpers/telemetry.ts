@@ -101,3 +101,41 @@ export function daysAgo(days: number, hour = 12): string {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days, hour)).toISOString();
 }
+
+/**
+ * The apps' rollups as stored (telemetry_daily; version_health_daily's device counts) beside the
+ * same figures computed from their raw events and crash reports: what the rollups must equal.
+ */
+export async function rollupsBesideRawEvents(db: DataSource, appIds: string[]) {
+  const [daily, dailyFromRaw, versions, versionsFromRaw] = await Promise.all([
+    db.query(
+      `SELECT app_id, to_char(date, 'YYYY-MM-DD') AS date, event_type, count::int, unique_devices::int
+         FROM telemetry_daily WHERE app_id = ANY($1) ORDER BY 1, 2, 3`,
+      [appIds],
+    ),
+    db.query(
+      `SELECT app_id, to_char(("timestamp" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS date, event_type,
+              count(*)::int AS count, count(DISTINCT device_id)::int AS unique_devices
+         FROM telemetry_events WHERE app_id = ANY($1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [appIds],
+    ),
+    db.query(
+      `SELECT app_id, to_char(date, 'YYYY-MM-DD') AS date, app_version, active_devices AS active, crashed_devices AS crashed
+         FROM version_health_daily WHERE app_id = ANY($1) ORDER BY 1, 2, app_version COLLATE "C"`,
+      [appIds],
+    ),
+    db.query(
+      `WITH seen AS (
+         SELECT app_id, app_version, ("timestamp" AT TIME ZONE 'UTC')::date AS date, device_id, false AS crashed
+           FROM telemetry_events WHERE app_id = ANY($1) AND app_version IS NOT NULL
+         UNION ALL
+         SELECT app_id, app_version, ("timestamp" AT TIME ZONE 'UTC')::date, device_id, true FROM crash_reports WHERE app_id = ANY($1)
+       )
+       SELECT app_id, to_char(date, 'YYYY-MM-DD') AS date, app_version, count(DISTINCT device_id)::int AS active,
+              (count(DISTINCT device_id) FILTER (WHERE crashed))::int AS crashed
+         FROM seen GROUP BY 1, 2, 3 ORDER BY 1, 2, app_version COLLATE "C"`,
+      [appIds],
+    ),
+  ]);
+  return { daily, dailyFromRaw, versions, versionsFromRaw };
+}
