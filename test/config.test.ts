@@ -66,6 +66,13 @@ describe('validation', () => {
     ]);
   });
 
+  it('refuses a device-key memo of no keys, a fraction or more than ten million', () => {
+    for (const value of ['0', '2.5', '10000001']) {
+      expect(problemsOf({ TELEMETRY_DEVICE_MEMO_KEYS: value })).toEqual([expect.stringMatching(new RegExp(`^TELEMETRY_DEVICE_MEMO_KEYS="${value.replace('.', '\\.')}": must be`))]);
+    }
+    expect(loadConfig({ TELEMETRY_DEVICE_MEMO_KEYS: '40' }).telemetry.deviceMemoKeys).toBe(40);
+  });
+
   it('never echoes a secret', () => {
     const problems = problemsOf({ DEVICE_ID_HASH_KEY: 'short-secret-value' });
     expect(problems).toEqual([expect.stringMatching(/^DEVICE_ID_HASH_KEY=\(value hidden\): must be at least 32 characters/)]);
