@@ -8,7 +8,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { type Config, loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { buildApiSchema } from '../src/graphql/schema';
+import { buildApiSchema, SQL_RENDERINGS } from '../src/graphql/schema';
 import { createHttpServer } from '../src/http/server';
 import { createServices } from '../src/services';
 import { migratedDatabase, startCluster, startPgBouncer, withDatabase } from './ops-support';
@@ -34,7 +34,7 @@ async function startServer(name: string, databaseUrl: string, pooler: Config['db
   };
   const db = createDataSource({ url: databaseUrl, pool: config.db });
   await db.initialize();
-  const app = await createHttpServer({ config, db, schema: await buildApiSchema(), services: createServices(db, config) });
+  const app = await createHttpServer({ config, db, schema: await buildApiSchema(), renderings: SQL_RENDERINGS, services: createServices(db, config) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   return {

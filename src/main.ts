@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { migrate, openDatabase } from './db/database';
-import { buildApiSchema } from './graphql/schema';
+import { buildApiSchema, SQL_RENDERINGS } from './graphql/schema';
 import { logSerializers } from './http/log-serializers';
 import { createHttpServer } from './http/server';
 import { Lifecycle } from './lifecycle';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     await lifecycle.start('webhook deliveries', async () => startWebhookWorker(services.webhookDispatcher, log, WEBHOOK_POLL_MS), (w) => w.stop());
     const app = await lifecycle.start(
       'HTTP server',
-      async () => createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), services }),
+      async () => createHttpServer({ config, db: database.dataSource, schema: await buildApiSchema(), renderings: SQL_RENDERINGS, services }),
       (server) => server.close(),
     );
     await app.listen({ host: config.host, port: config.port });

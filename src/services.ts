@@ -22,6 +22,8 @@ import { WebhookDispatcher } from './webhooks/webhook-worker';
 
 /** One instance of each service per process; they hold the rules and the SQL. */
 export interface Services {
+  /** The hot read path's statements (named, prepared). */
+  reads: ReadQueries;
   auth: AuthService;
   developers: DeveloperService;
   apiKeys: ApiKeyService;
@@ -49,6 +51,7 @@ export function createServices(db: DataSource, config: Config): Services {
   const versions = new AppVersionService(db, apps);
   const rateLimits = new RateLimits(config.rateLimits);
   return {
+    reads,
     auth: new AuthService(db, reads, rateLimits, { bcryptCost: config.bcryptCost, sessionTtlHours: config.sessionTtlHours }),
     developers: new DeveloperService(db),
     apiKeys: new ApiKeyService(db),

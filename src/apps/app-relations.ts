@@ -36,7 +36,7 @@ export function selectedAppRelations(info: GraphQLResolveInfo, path: readonly st
 export function relationColumns(relations: AppRelations, a: string): string {
   const columns: string[] = [];
   if (relations.developer) {
-    columns.push(`(SELECT to_json(d) FROM (SELECT ${DEVELOPER_COLUMNS} FROM developers WHERE id = ${a}.developer_id) d) AS "relatedDeveloper"`);
+    columns.push(`(SELECT to_json(d) FROM (SELECT ${DEVELOPER_COLUMNS} FROM developers d WHERE d.id = ${a}.developer_id) d) AS "relatedDeveloper"`);
   }
   if (relations.latestVersion) {
     columns.push(`(SELECT to_json(lv) FROM (${latestVersionSql(a, relations.latestVersion)}) lv) AS "relatedLatestVersion"`);

@@ -4,13 +4,12 @@ import { requireScope } from '../auth/guards';
 import { Developer } from '../developers/developer.entity';
 import { Connection, type ConnectionData, PageArgs, parsePage, toConnection } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { badInput } from '../graphql/errors';
 import { assertId } from '../graphql/ids';
 import { assertValid } from '../graphql/validation';
 import { App } from './app.entity';
 import { type AppWithRelations, primeRelations, selectedAppRelations } from './app-relations';
 import { AppsArgs, CreateAppInput, SearchAppsArgs, UpdateAppInput } from './app.types';
-import { APP_CURSOR } from './app.service';
+import { APP_CURSOR, appListRequest, appLookupKey } from './app.service';
 import { SEARCH_CURSOR } from './search.service';
 import { viewerOf } from './visibility';
 
@@ -25,19 +24,15 @@ export class AppResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<App | null> {
-    if ((id == null) === (packageId == null)) throw badInput('id', 'give exactly one of id and packageId');
-    const by = id != null ? { id: assertId('id', id) } : { packageId: packageId! };
-    const app = await ctx.services.apps.findVisible(viewerOf(ctx.principal), by, selectedAppRelations(info));
+    const app = await ctx.services.apps.findVisible(viewerOf(ctx.principal), appLookupKey(id, packageId), selectedAppRelations(info));
     if (app) primeApp(ctx, app);
     return app;
   }
 
   @Query(() => AppConnection, { description: 'Newest first. Drafts and suspended apps appear only to their owner, reviewers and admins.' })
   async apps(@Args() args: AppsArgs, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo): Promise<ConnectionData<App>> {
-    const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
-    const relations = selectedAppRelations(info, ['edges', 'node']);
-    const page = parsePage(args, APP_CURSOR);
-    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), { developerId, status: args.status }, page, relations);
+    const { filter, page } = appListRequest(args);
+    const connection = await ctx.services.apps.list(viewerOf(ctx.principal), filter, page, selectedAppRelations(info, ['edges', 'node']));
     return primeApps(ctx, connection);
   }
 

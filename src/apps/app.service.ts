@@ -3,8 +3,8 @@ import { recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { isStaff, Role } from '../developers/role';
 import type { ReadQueries } from '../db/reads';
-import { queryRows } from '../db/sql';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
+import { type ColumnMap, queryRows, selectColumns } from '../db/sql';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, type PageArgs, pageOrder, parsePage, pastCursor, toConnection } from '../graphql/connection';
 import { assertId } from '../graphql/ids';
 import { groupByKey } from '../graphql/loaders';
 import { badInput, conflict, forbidden, isUniqueViolation, notFound } from '../graphql/errors';
@@ -13,11 +13,23 @@ import { type AppRelations, type AppWithRelations, NO_RELATIONS, relationColumns
 import { MAX_TAGS } from './app.types';
 import { canViewApp, type Viewer, visibleAppsSql } from './visibility';
 
+/** The apps columns by entity property name. */
+export const APP_COLUMN_SQL: ColumnMap = {
+  id: (a) => `${a}.id`,
+  developerId: (a) => `${a}.developer_id`,
+  packageId: (a) => `${a}.package_id`,
+  name: (a) => `${a}.name`,
+  description: (a) => `${a}.description`,
+  category: (a) => `${a}.category`,
+  tags: (a) => `${a}.tags`,
+  status: (a) => `${a}.status`,
+  suspendedReason: (a) => `${a}.suspended_reason`,
+  createdAt: (a) => `${a}.created_at`,
+  updatedAt: (a) => `${a}.updated_at`,
+};
+
 /** Every apps column under its entity property name, so raw rows are App-shaped as they arrive. */
-export const APP_COLUMNS = (a: string) => `
-  ${a}.id, ${a}.developer_id AS "developerId", ${a}.package_id AS "packageId", ${a}.name, ${a}.description,
-  ${a}.category, ${a}.tags, ${a}.status, ${a}.suspended_reason AS "suspendedReason",
-  ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt"`;
+export const APP_COLUMNS = (a: string) => selectColumns(APP_COLUMN_SQL, a);
 
 /** created_at with its full microsecond precision, for keyset cursors (a JS Date would round it). */
 const CREATED_CURSOR = (a: string) => `to_char(${a}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "cursorCreatedAt"`;
@@ -131,11 +143,11 @@ export class AppService {
   }
 
   /** With the relations asked for, read in the same statement (see AppRelations). */
-  async findVisible(viewer: Viewer, by: { id?: string; packageId?: string }, relations = NO_RELATIONS): Promise<AppWithRelations | null> {
-    const params: unknown[] = [by.id ?? by.packageId];
+  async findVisible(viewer: Viewer, by: { id: string } | { packageId: string }, relations = NO_RELATIONS): Promise<AppWithRelations | null> {
+    const params: unknown[] = ['id' in by ? by.id : by.packageId];
     const rows = await this.reads.rows<App>(
       `SELECT ${APP_COLUMNS('a')}${relationColumns(relations, 'a')}${viewer.check?.column(params) ?? ''}
-         FROM apps a WHERE ${by.id ? 'a.id' : 'a.package_id'} = $1`,
+         FROM apps a WHERE ${'id' in by ? 'a.id' : 'a.package_id'} = $1`,
       params,
     );
     viewer.check?.recordFrom(rows);
@@ -144,27 +156,19 @@ export class AppService {
   }
 
   /** Newest first, keyset on (created_at, id); with the relations asked for, in the same statement. */
-  async list(
-    viewer: Viewer,
-    filter: { developerId?: string | null; status?: AppStatus | null },
-    page: Page,
-    relations: AppRelations = NO_RELATIONS,
-  ): Promise<ConnectionData<AppWithRelations>> {
+  async list(viewer: Viewer, filter: AppListFilter, page: Page, relations: AppRelations = NO_RELATIONS): Promise<ConnectionData<AppWithRelations>> {
     const params: unknown[] = [];
-    const where = [visibleAppsSql(viewer, 'a', params)];
-    if (filter.developerId) where.push(`a.developer_id = $${params.push(filter.developerId)}`);
-    if (filter.status) where.push(`a.status = $${params.push(filter.status)}`);
-    const countWhere = where.join(' AND ');
+    const matching = appListConditions(viewer, filter, 'a', params);
     const countParams = [...params];
-    if (page.cursor) where.push(newestFirstResume(page, params));
+    const where = page.cursor ? [...matching, newestFirstResume(page, params, 'a')] : matching;
     const rows = await this.reads.rows<AppRow>(
       `SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')}${relationColumns(relations, 'a')}${viewer.check?.column(params) ?? ''}
-         FROM apps a WHERE ${where.join(' AND ')} ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}`,
+         FROM apps a WHERE ${where.join(' AND ')} ORDER BY ${pageOrder(page, NEWEST_FIRST('a'))} LIMIT ${page.limit + 1}`,
       params,
     );
     viewer.check?.recordFrom(rows);
     return toConnection(rows, page, (r) => [r.cursorCreatedAt, r.id], async () => {
-      const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${countWhere}`, countParams);
+      const [{ count }] = await this.db.query(`SELECT count(*)::int AS count FROM apps a WHERE ${matching.join(' AND ')}`, countParams);
       return count;
     }, (row) => withRelations(row, relations));
   }
@@ -173,13 +177,13 @@ export class AppService {
   async pageForDevelopers(viewer: Viewer, developerIds: readonly string[], page: Page): Promise<App[][]> {
     const params: unknown[] = [developerIds];
     const visible = visibleAppsSql(viewer, 'a', params);
-    const cursor = page.cursor ? `AND ${newestFirstResume(page, params)}` : '';
+    const cursor = page.cursor ? `AND ${newestFirstResume(page, params, 'a')}` : '';
     const rows: (AppRow & { ownerId: string })[] = await this.db.query(
       `SELECT d.id AS "ownerId", page.* FROM unnest($1::uuid[]) AS d(id)
        CROSS JOIN LATERAL (
          SELECT ${APP_COLUMNS('a')}, ${CREATED_CURSOR('a')} FROM apps a
           WHERE a.developer_id = d.id AND ${visible} ${cursor}
-          ORDER BY ${pageOrder(page, NEWEST_FIRST)} LIMIT ${page.limit + 1}
+          ORDER BY ${pageOrder(page, NEWEST_FIRST('a'))} LIMIT ${page.limit + 1}
        ) page`,
       params,
     );
@@ -205,11 +209,36 @@ export class AppService {
 /** Newest-first app lists resume after (created_at, id). */
 export const APP_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.uuid];
 
-/** The apps lists' order (alias `a`); cursors are (created_at, id). */
-const NEWEST_FIRST = 'a.created_at DESC, a.id DESC';
+/** The apps lists' order; cursors are (created_at, id). */
+export const NEWEST_FIRST = (a: string) => `${a}.created_at DESC, ${a}.id DESC`;
+
+export interface AppListFilter {
+  developerId?: string | null;
+  status?: AppStatus | null;
+}
+
+/** The conditions on the apps alias `a` that pick a list's apps: visible to the viewer and matching the filter. */
+export function appListConditions(viewer: Viewer, filter: AppListFilter, a: string, params: unknown[]): string[] {
+  const where = [visibleAppsSql(viewer, a, params)];
+  if (filter.developerId) where.push(`${a}.developer_id = $${params.push(filter.developerId)}`);
+  if (filter.status) where.push(`${a}.status = $${params.push(filter.status)}`);
+  return where;
+}
 
 /** The keyset condition that resumes an apps list past the page's cursor. */
-function newestFirstResume(page: Page, params: unknown[]): string {
+export function newestFirstResume(page: Page, params: unknown[], a: string): string {
   const [createdAt, id] = page.cursor!;
-  return `(a.created_at, a.id) ${pastCursor(page, 'DESC')} ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+  return `(${a}.created_at, ${a}.id) ${pastCursor(page, 'DESC')} ($${params.push(createdAt)}::timestamp AT TIME ZONE 'UTC', $${params.push(id)}::uuid)`;
+}
+
+/** What `apps(…)` asks for, its arguments checked. */
+export function appListRequest(args: PageArgs & AppListFilter): { filter: AppListFilter; page: Page } {
+  const developerId = args.developerId == null ? null : assertId('developerId', args.developerId);
+  return { filter: { developerId, status: args.status }, page: parsePage(args, APP_CURSOR) };
+}
+
+/** The app `app(id:, packageId:)` names: exactly one of the two, the id well-formed. */
+export function appLookupKey(id: string | null | undefined, packageId: string | null | undefined): { id: string } | { packageId: string } {
+  if ((id == null) === (packageId == null)) throw badInput('id', 'give exactly one of id and packageId');
+  return id != null ? { id: assertId('id', id) } : { packageId: packageId! };
 }

@@ -1,11 +1,23 @@
 import type { DataSource } from 'typeorm';
 import { recordAudit } from '../audit/audit.service';
+import { type ColumnMap, selectColumns } from '../db/sql';
 import { badInput, notFound } from '../graphql/errors';
 import { Developer } from './developer.entity';
 import { ROLES, Role } from './role';
 
-/** The public columns under their entity property names (never the password hash), unqualified. */
-export const DEVELOPER_COLUMNS = `id, email, name, role, verified, created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** The public columns by entity property name (never the password hash). */
+export const DEVELOPER_COLUMN_SQL: ColumnMap = {
+  id: (d) => `${d}.id`,
+  email: (d) => `${d}.email`,
+  name: (d) => `${d}.name`,
+  role: (d) => `${d}.role`,
+  verified: (d) => `${d}.verified`,
+  createdAt: (d) => `${d}.created_at`,
+  updatedAt: (d) => `${d}.updated_at`,
+};
+
+/** The public columns under their entity property names, over the alias `d`. */
+export const DEVELOPER_COLUMNS = selectColumns(DEVELOPER_COLUMN_SQL, 'd');
 
 /** Timestamps of a developer that arrived as JSON (see reviveDates). */
 export const DEVELOPER_DATES = ['createdAt', 'updatedAt'] as const;
@@ -14,7 +26,7 @@ export class DeveloperService {
   constructor(private readonly db: DataSource) {}
 
   async findByIds(ids: readonly string[]): Promise<Developer[]> {
-    return this.db.query(`SELECT ${DEVELOPER_COLUMNS} FROM developers WHERE id = ANY($1)`, [ids]);
+    return this.db.query(`SELECT ${DEVELOPER_COLUMNS} FROM developers d WHERE d.id = ANY($1)`, [ids]);
   }
 
   /** Case-insensitive, served by the unique index on lower(email). */

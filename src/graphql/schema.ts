@@ -14,6 +14,11 @@ import { RolloutResolver } from '../releases/rollout.resolver';
 import { VersionHealthResolver } from '../releases/version-health.resolver';
 import { DeveloperWebhooksResolver, WebhookResolver } from '../webhooks/webhook.resolver';
 import { NodeResolver } from '../node/node.resolver';
+import { APP_RENDERING, renderApp, renderApps } from '../apps/app-rendering';
+import { DEVELOPER_RENDERING } from '../developers/developer-rendering';
+import { VERSION_RENDERING } from '../versions/version-rendering';
+import { EVENT_RENDERING, renderTelemetryEvents } from '../telemetry/telemetry-rendering';
+import type { SqlRenderings } from './sql-answers';
 import './bigint-json';
 
 const resolvers = [
@@ -39,6 +44,12 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
   });
 }
+
+/** What PostgreSQL answers whole, by object type and by Query field (see src/graphql/sql-answers.ts). */
+export const SQL_RENDERINGS: SqlRenderings = {
+  types: { App: APP_RENDERING, Developer: DEVELOPER_RENDERING, AppVersion: VERSION_RENDERING, TelemetryEvent: EVENT_RENDERING },
+  roots: { app: renderApp, apps: renderApps, telemetryEvents: renderTelemetryEvents },
+};
 
 /** The SDL committed as schema.graphql: sorted, so the file changes only when the API does. */
 export function printApiSchema(schema: GraphQLSchema): string {

@@ -5,6 +5,7 @@ import Negotiator from 'negotiator';
 import type { RequestContext } from '../graphql/context';
 import type { CompiledOperations } from '../graphql/executor';
 import type { OperationCheck } from '../graphql/operation-checks';
+import type { SqlAnswers } from '../graphql/sql-answers';
 import type { Metrics } from './metrics';
 
 /** Query texts remembered; past this the memory starts over (real clients send a few dozen). */
@@ -21,6 +22,7 @@ const JSON_BODY = /^application\/json\s*(;|$)/i;
 export interface DirectQueryDeps {
   schema: GraphQLSchema;
   operations: CompiledOperations;
+  sqlAnswers: SqlAnswers;
   checks: readonly OperationCheck[];
   metrics: Metrics;
   contextOf(request: FastifyRequest, reply: FastifyReply): Promise<RequestContext>;
@@ -38,7 +40,7 @@ export interface DirectQueryDeps {
  * errors is handed over with its outcome (RequestContext.executed), so Apollo reports it exactly
  * as it would have, and nothing runs twice. The context is the request's one context either way.
  */
-export function directQueries({ schema, operations, checks, metrics, contextOf }: DirectQueryDeps) {
+export function directQueries({ schema, operations, sqlAnswers, checks, metrics, contextOf }: DirectQueryDeps) {
   const known = new Map<string, DocumentNode>();
   const responseTypes = new Map<string, string | null>();
 
@@ -85,6 +87,16 @@ export function directQueries({ schema, operations, checks, metrics, contextOf }
       for (const check of checks) check(schema, document, operation, params.variables);
     } catch {
       return undefined;
+    }
+    // A failed statement is the resolvers' to report: they run the same reads their own way.
+    const rendered = await sqlAnswers.answer(document, operation, params.variables, context).catch((error) => {
+      request.log.warn({ err: error }, 'answering in SQL failed; the resolvers answer');
+      return undefined;
+    });
+    if (rendered !== undefined) {
+      metrics.recordDirectAnswer(operation, context, started);
+      reply.code(200).header('content-type', responseType);
+      return `{"data":${rendered}}\n`;
     }
     const outcome = operations.run({ document, operation, operationName: operation.name?.value ?? null, variables: params.variables, context });
     const result = await outcome.catch(() => undefined);

@@ -13,6 +13,7 @@ import { inputRulesCheck } from '../graphql/input-rules';
 import { createLoaders } from '../graphql/loaders';
 import { operationChecksPlugin } from '../graphql/operation-checks';
 import { queryCostCheck, queryLimitRules } from '../graphql/query-limits';
+import { SqlAnswers, type SqlRenderings } from '../graphql/sql-answers';
 import type { Services } from '../services';
 import { registerConsole } from './console';
 import { directQueries } from './direct-queries';
@@ -30,11 +31,13 @@ export interface HttpDeps {
   config: Config;
   db: DataSource;
   schema: GraphQLSchema;
+  /** What PostgreSQL may answer whole (SQL_RENDERINGS). */
+  renderings: SqlRenderings;
   services: Services;
 }
 
 /** Builds the whole HTTP surface; the caller decides when to listen and when to close. */
-export async function createHttpServer({ config, db, schema, services }: HttpDeps): Promise<FastifyInstance> {
+export async function createHttpServer({ config, db, schema, renderings, services }: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: logSerializers, stream: logStream(config) },
     requestIdHeader: 'x-request-id',
@@ -55,7 +58,8 @@ export async function createHttpServer({ config, db, schema, services }: HttpDep
     if (!context) contexts.set(request, (context = createContext(request, reply, services)));
     return context;
   };
-  const direct = directQueries({ schema, operations, checks, metrics, contextOf });
+  const sqlAnswers = new SqlAnswers(schema, renderings, (text, values) => services.reads.rows(text, values));
+  const direct = directQueries({ schema, operations, sqlAnswers, checks, metrics, contextOf });
 
   const introspection = graphqlIntrospection(config);
   const apollo = new ApolloServer<RequestContext>({

@@ -20,3 +20,12 @@ export function assertMayReadTelemetry(principal: Principal, app: AppAccess | nu
     throw forbidden("An app's telemetry and crash reports are visible only to its developer and to admins.");
   }
 }
+
+/**
+ * The rule of assertMayReadTelemetry as an SQL condition that holds exactly when it lets
+ * `principal` read the telemetry of the app `appIdSql` (the refusals' wording stays with it).
+ */
+export function mayReadTelemetrySql(principal: Principal, appIdSql: string, param: (value: unknown) => string): string {
+  const owner = principal.role === Role.ADMIN ? '' : ` AND a.developer_id = ${param(principal.developerId)}`;
+  return `EXISTS (SELECT 1 FROM apps a WHERE a.id = ${appIdSql}${owner})`;
+}

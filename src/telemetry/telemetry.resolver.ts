@@ -1,14 +1,13 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { App } from '../apps/app.entity';
 import { requireScope } from '../auth/guards';
-import { type ConnectionData, parsePage } from '../graphql/connection';
+import type { ConnectionData } from '../graphql/connection';
 import type { RequestContext } from '../graphql/context';
-import { badInput } from '../graphql/errors';
 import { assertId } from '../graphql/ids';
 import { assertMayReadTelemetry } from './telemetry-access';
 import { TelemetryDailyRow } from './telemetry-daily.entity';
 import type { TelemetryEvent } from './telemetry-event.entity';
-import { checkedEventType, dailyRange, EVENT_CURSOR } from './telemetry.service';
+import { dailyRange, eventListRequest } from './telemetry.service';
 import { TelemetryDailyArgs, TelemetryDailyRangeArgs, TelemetryEventConnection, TelemetryEventsArgs } from './telemetry.types';
 
 @Resolver()
@@ -29,10 +28,7 @@ export class TelemetryResolver {
     const principal = requireScope(ctx, 'telemetry:read');
     const appId = assertId('appId', args.appId);
     const { telemetry } = ctx.services;
-    const [filter, page] = await telemetry.validatedAfterAuthorization(principal, appId, () => {
-      if (args.from > args.to) throw badInput('to', 'must not be before from');
-      return [{ from: args.from, to: args.to, eventType: checkedEventType(args.eventType) }, parsePage(args, EVENT_CURSOR)] as const;
-    });
+    const { filter, page } = await telemetry.validatedAfterAuthorization(principal, appId, () => eventListRequest(args));
     return telemetry.events(principal, appId, filter, page);
   }
 }

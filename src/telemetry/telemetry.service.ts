@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { ReadQueries } from '../db/reads';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
+import { type ColumnMap, selectColumns } from '../db/sql';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, type PageArgs, pageOrder, parsePage, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from './device-id';
 import { admitBatch, type IngestResult, type ItemReader, MAX_FUTURE_MS } from './ingest-batch';
@@ -130,27 +131,20 @@ export class TelemetryService {
   async events(
     principal: Principal,
     appId: string,
-    filter: { from: Date; to: Date; eventType: string | null },
+    filter: EventFilter,
     page: Page,
   ): Promise<ConnectionData<TelemetryEvent>> {
-    const params: unknown[] = [appId, filter.from, filter.to];
-    const where = [`e.app_id = $1`, `e."timestamp" BETWEEN $2 AND $3`];
-    if (filter.eventType !== null) where.push(`e.event_type = $${params.push(filter.eventType)}`);
-    const countWhere = where.join(' AND ');
+    const params: unknown[] = [appId];
+    const matching = eventConditions('$1', filter, 'e', params);
     const countParams = [...params];
-    if (page.cursor) {
-      const [timestamp, id] = page.cursor;
-      where.push(`(e."timestamp", e.id) ${pastCursor(page, 'DESC')} ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`);
-    }
+    const where = page.cursor ? [...matching, newestEventFirstResume(page, params, 'e')] : matching;
     // The page as one JSON value beside the app row that authorizes it: one statement, one parse.
     const rows = await this.reads.rows<AppAccess & { rows: EventJson[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (SELECT json_agg(r ORDER BY ${pageOrder(page, 'r."timestamp" DESC, r.id::bigint DESC')}) FROM (
-           SELECT e.id::text AS id, e.app_id AS "appId", e.event_type AS "eventType", e.event_data AS "eventData",
-                  e.mosis_version AS "mosisVersion", e.app_version AS "appVersion",
-                  e."timestamp" AT TIME ZONE 'UTC' AS "timestamp"
+           SELECT ${selectColumns(EVENT_JSON_COLUMNS, 'e')}
              FROM telemetry_events e
             WHERE ${where.join(' AND ')}
-            ORDER BY ${pageOrder(page, 'e."timestamp" DESC, e.id DESC')}
+            ORDER BY ${pageOrder(page, NEWEST_EVENT_FIRST('e'))}
             LIMIT ${page.limit + 1}) r) AS rows ${principal.check?.column(params) ?? ''}
          FROM apps a WHERE a.id = $1`,
       params,
@@ -160,7 +154,7 @@ export class TelemetryService {
     assertMayReadTelemetry(principal, row ?? null);
     const events = (row.rows ?? []).map(reviveEvent);
     return toConnection(events, page, (event) => [event.utc, event.id], async () => {
-      const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events e WHERE ${countWhere}`, countParams);
+      const [{ count }] = await this.db.query(`SELECT count(*)::text AS count FROM telemetry_events e WHERE ${matching.join(' AND ')}`, countParams);
       return count;
     });
   }
@@ -228,3 +222,45 @@ export function checkedEventType(eventType: string | null | undefined): string |
 
 /** Events, newest first, resume after (timestamp, id). */
 export const EVENT_CURSOR: CursorKey = [cursorPart.timestamp, cursorPart.int8];
+
+/** The telemetry_events columns the API shows, by entity property name. */
+export const EVENT_COLUMN_SQL: ColumnMap = {
+  id: (e) => `${e}.id::text`,
+  appId: (e) => `${e}.app_id`,
+  eventType: (e) => `${e}.event_type`,
+  eventData: (e) => `${e}.event_data`,
+  mosisVersion: (e) => `${e}.mosis_version`,
+  appVersion: (e) => `${e}.app_version`,
+  timestamp: (e) => `${e}."timestamp"`,
+};
+
+/** As json_agg carries them to reviveEvent: the timestamp in UTC to the microsecond, for cursors. */
+const EVENT_JSON_COLUMNS: ColumnMap = { ...EVENT_COLUMN_SQL, timestamp: (e) => `${e}."timestamp" AT TIME ZONE 'UTC'` };
+
+/** The events list's order. */
+export const NEWEST_EVENT_FIRST = (e: string) => `${e}."timestamp" DESC, ${e}.id DESC`;
+
+export interface EventFilter {
+  from: Date;
+  to: Date;
+  eventType: string | null;
+}
+
+/** The conditions on the telemetry_events alias `e` that pick one app's events in a time range (inclusive). */
+export function eventConditions(appIdSql: string, filter: EventFilter, e: string, params: unknown[]): string[] {
+  const where = [`${e}.app_id = ${appIdSql}`, `${e}."timestamp" BETWEEN $${params.push(filter.from)} AND $${params.push(filter.to)}`];
+  if (filter.eventType !== null) where.push(`${e}.event_type = $${params.push(filter.eventType)}`);
+  return where;
+}
+
+/** The keyset condition that resumes the events list past the page's cursor. */
+export function newestEventFirstResume(page: Page, params: unknown[], e: string): string {
+  const [timestamp, id] = page.cursor!;
+  return `(${e}."timestamp", ${e}.id) ${pastCursor(page, 'DESC')} ($${params.push(timestamp)}::timestamptz, $${params.push(id)}::bigint)`;
+}
+
+/** What `telemetryEvents(…)` asks for besides the app, its arguments checked (after authorization: see validatedAfterAuthorization). */
+export function eventListRequest(args: PageArgs & { from: Date; to: Date; eventType?: string | null }): { filter: EventFilter; page: Page } {
+  if (args.from > args.to) throw badInput('to', 'must not be before from');
+  return { filter: { from: args.from, to: args.to, eventType: checkedEventType(args.eventType) }, page: parsePage(args, EVENT_CURSOR) };
+}

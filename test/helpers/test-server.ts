@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DataSource, Logger } from 'typeorm';
 import { type Config, loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
-import { buildApiSchema } from '../../src/graphql/schema';
+import { buildApiSchema, SQL_RENDERINGS } from '../../src/graphql/schema';
 import { createHttpServer } from '../../src/http/server';
 import { createServices, type Services } from '../../src/services';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -51,7 +51,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   await db.initialize();
   const services = createServices(db, config);
   await services.rateLimits.ready();
-  const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), services });
+  const app: FastifyInstance = await createHttpServer({ config, db, schema: await buildApiSchema(), renderings: SQL_RENDERINGS, services });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
