@@ -3,6 +3,13 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
+ * Distinct texts prepared per connection, at most. Texts follow from the schema's read shapes and
+ * from the query documents PostgreSQL answers whole (src/graphql/sql-answers.ts), so clients
+ * could keep adding them; past this, new texts go unnamed (planned per use, as before).
+ */
+const MAX_NAMED_STATEMENTS = 1_000;
+
+/**
  * The hot read path's way to PostgreSQL: straight to node-postgres's pool (no TypeORM query
  * runner per statement) and, unless PgBouncer in transaction mode sits in between, as named
  * prepared statements, so PostgreSQL parses and plans each distinct text once per connection
@@ -21,14 +28,16 @@ export class ReadQueries {
   async rows<T>(text: string, values: unknown[]): Promise<T[]> {
     if (this.db.options.logging) this.db.logger.logQuery(text, values);
     const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const result = await pool.query<T & object>(this.prepare ? { name: this.nameOf(text), text, values } : { text, values });
+    const name = this.prepare ? this.nameOf(text) : undefined;
+    const result = await pool.query<T & object>(name ? { name, text, values } : { text, values });
     return result.rows;
   }
 
   /** One name per distinct text: texts differ only by the SQL a request shape needs (visibility, cursor, page size). */
-  private nameOf(text: string): string {
+  private nameOf(text: string): string | undefined {
     let name = this.names.get(text);
     if (!name) {
+      if (this.names.size >= MAX_NAMED_STATEMENTS) return undefined;
       name = 'mosis_' + createHash('sha1').update(text).digest('hex').slice(0, 20);
       this.names.set(text, name);
     }

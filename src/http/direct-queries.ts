@@ -94,7 +94,7 @@ export function directQueries({ schema, operations, sqlAnswers, checks, metrics,
       return undefined;
     });
     if (rendered !== undefined) {
-      metrics.recordDirectAnswer(operation, context, started);
+      metrics.recordDirectAnswer(operation, context, started, 'sql');
       reply.code(200).header('content-type', responseType);
       return `{"data":${rendered}}\n`;
     }
@@ -104,7 +104,7 @@ export function directQueries({ schema, operations, sqlAnswers, checks, metrics,
       context.executed = { source: params.query, outcome };
       return undefined;
     }
-    metrics.recordDirectAnswer(operation, context, started);
+    metrics.recordDirectAnswer(operation, context, started, 'resolvers');
     reply.code(200).header('content-type', responseType);
     // Apollo's body for a success: {"data":…} and a newline.
     return `{"data":${JSON.stringify(result.data)}}\n`;

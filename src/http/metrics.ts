@@ -59,8 +59,8 @@ const DATABASE_GAUGES_TIMEOUT_MS = 3_000;
 export interface Metrics {
   /** Goes into ApolloServer's `plugins`: counts and times operations, names them in the request log. */
   apolloPlugin: ApolloServerPlugin<RequestContext>;
-  /** The same for an operation answered without Apollo's pipeline (src/http/direct-queries.ts): a success. */
-  recordDirectAnswer(operation: OperationDefinitionNode, context: RequestContext, started: bigint): void;
+  /** The same for an operation answered without Apollo's pipeline (src/http/direct-queries.ts): a success, by resolvers or whole in SQL. */
+  recordDirectAnswer(operation: OperationDefinitionNode, context: RequestContext, started: bigint, by: 'resolvers' | 'sql'): void;
 }
 
 export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }): Metrics {
@@ -102,6 +102,11 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
   const graphqlDirect = new Counter({
     name: 'mosis_graphql_direct_operations_total',
     help: 'GraphQL operations answered without Apollo Server\'s request pipeline (repeated query texts that succeed); also counted in mosis_graphql_operations_total',
+    registers,
+  });
+  const graphqlSqlAnswers = new Counter({
+    name: 'mosis_graphql_sql_answers_total',
+    help: 'GraphQL operations whose whole data PostgreSQL built in one statement (src/graphql/sql-answers.ts); also counted in mosis_graphql_direct_operations_total',
     registers,
   });
   const httpRequestsOf = labelled((values) => httpRequests.labels(...values));
@@ -165,8 +170,9 @@ export function registerMetrics(app: FastifyInstance, { db }: { db: DataSource }
     },
   };
 
-  const recordDirectAnswer = (operation: OperationDefinitionNode, context: RequestContext, started: bigint) => {
+  const recordDirectAnswer = (operation: OperationDefinitionNode, context: RequestContext, started: bigint, by: 'resolvers' | 'sql') => {
     graphqlDirect.inc();
+    if (by === 'sql') graphqlSqlAnswers.inc();
     const name = operation.name?.value ?? null;
     context.annotateLog({ operationName: name ?? '(anonymous)' });
     recordOperation(operation, name, [], started);
