@@ -1,9 +1,7 @@
+import { type PageArgs, pageOrder } from '../graphql/connection';
 import type { SqlObjectRendering, SqlRootRendering } from '../graphql/sql-answers';
 import { latestVersionFrom } from '../versions/version-sql';
-import type { AppStatus } from './app.entity';
-import type { PageArgs } from '../graphql/connection';
-import { APP_COLUMN_SQL, appListConditions, appListRequest, appLookupKey, NEWEST_FIRST, newestFirstResume } from './app.service';
-import { pageOrder } from '../graphql/connection';
+import { APP_COLUMN_SQL, appListConditions, type AppListFilter, appListRequest, appLookupKey, NEWEST_FIRST, newestFirstResume } from './app.service';
 import { viewerOf, visibleAppsSql } from './visibility';
 
 /** App's fields as PostgreSQL renders them (see SqlAnswers): its columns, its developer and latest version. */
@@ -24,7 +22,7 @@ export const renderApp: SqlRootRendering = (args, a, { context, params, param })
 
 /** `apps(…)`: a page of the list AppService.list reads, in its order. */
 export const renderApps: SqlRootRendering = (args, a, { context, params }) => {
-  const { filter, page } = appListRequest(args as PageArgs & { developerId?: string | null; status?: AppStatus | null });
+  const { filter, page } = appListRequest(args as PageArgs & AppListFilter);
   const where = appListConditions(viewerOf(context.principal), filter, a, params);
   if (page.cursor) where.push(newestFirstResume(page, params, a));
   return {

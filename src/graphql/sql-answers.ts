@@ -1,7 +1,7 @@
 import {
-  type FieldNode, getArgumentValues, getNamedType, getNullableType, getVariableValues, GraphQLEnumType, type GraphQLField,
-  GraphQLList, GraphQLObjectType, GraphQLScalarType, type GraphQLOutputType, type GraphQLSchema, Kind,
-  type OperationDefinitionNode, type SelectionSetNode, type DocumentNode,
+  type DocumentNode, type FieldNode, type FragmentDefinitionNode, getArgumentValues, getNamedType, getNullableType,
+  getVariableValues, GraphQLEnumType, type GraphQLField, GraphQLList, GraphQLObjectType, type GraphQLOutputType,
+  GraphQLScalarType, type GraphQLSchema, Kind, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import type { RequestContext } from './context';
 
@@ -87,7 +87,10 @@ export class SqlAnswers {
     private readonly rows: RowReader,
   ) {}
 
-  /** The `data` JSON text, or undefined to leave the operation to the resolvers. */
+  /**
+   * The response body, `{"data":…}` and a newline as Apollo Server writes a success (built whole
+   * by PostgreSQL: no copy of a long text in Node), or undefined to leave the operation to the resolvers.
+   */
   async answer(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, context: RequestContext): Promise<string | undefined> {
     const roots = this.planFor(document, operation);
     if (!roots) return undefined;
@@ -104,13 +107,13 @@ export class SqlAnswers {
     if (!statement) return undefined;
     const check = context.principal?.check;
     const guard = statement.guards.length ? statement.guards.join(' AND ') : 'TRUE';
-    const [row] = await this.rows<{ data: string | null; credentialState?: string | null }>(
-      `SELECT CASE WHEN ${guard} THEN ${statement.text} END AS data${check?.column(params) ?? ''}`,
+    const [row] = await this.rows<{ body: string | null; credentialState?: string | null }>(
+      `SELECT CASE WHEN ${guard} THEN '{"data":' || ${statement.text} || E'}\n' END AS body${check?.column(params) ?? ''}`,
       params,
     );
     check?.recordFrom([row]);
-    if (row.data === null || !(await context.confirmCredential())) return undefined;
-    return row.data;
+    if (row.body === null || !(await context.confirmCredential())) return undefined;
+    return row.body;
   }
 
   private planFor(document: DocumentNode, operation: OperationDefinitionNode): Selected[] | null {
@@ -317,8 +320,8 @@ function selectionsOf(document: DocumentNode, type: GraphQLObjectType, sets: rea
   return selected;
 }
 
-function fragmentNamed(document: DocumentNode, name: string) {
-  return document.definitions.find((definition) => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name) as
-    | import('graphql').FragmentDefinitionNode
-    | undefined;
+function fragmentNamed(document: DocumentNode, name: string): FragmentDefinitionNode | undefined {
+  return document.definitions.find(
+    (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name,
+  );
 }

@@ -89,14 +89,14 @@ export function directQueries({ schema, operations, sqlAnswers, checks, metrics,
       return undefined;
     }
     // A failed statement is the resolvers' to report: they run the same reads their own way.
-    const rendered = await sqlAnswers.answer(document, operation, params.variables, context).catch((error) => {
+    const body = await sqlAnswers.answer(document, operation, params.variables, context).catch((error) => {
       request.log.warn({ err: error }, 'answering in SQL failed; the resolvers answer');
       return undefined;
     });
-    if (rendered !== undefined) {
+    if (body !== undefined) {
       metrics.recordDirectAnswer(operation, context, started, 'sql');
       reply.code(200).header('content-type', responseType);
-      return `{"data":${rendered}}\n`;
+      return body;
     }
     const outcome = operations.run({ document, operation, operationName: operation.name?.value ?? null, variables: params.variables, context });
     const result = await outcome.catch(() => undefined);
