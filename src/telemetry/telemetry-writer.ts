@@ -20,31 +20,17 @@ export interface TelemetryColumns {
 }
 
 /**
- * Version health from a batch's `version_keys` — (app, UTC day, app version, device) — the same
- * way: the keys that go into the version's device set are its devices new that day, and only
- * their number is added to the day's active devices.
- */
-const VERSION_ACTIVE_CTES = `
-new_version_devices AS (
-  INSERT INTO version_daily_devices (app_id, date, app_version, device_hash)
-  SELECT app_id, date, app_version, decode(device_id, 'hex') FROM version_keys
-   ORDER BY 1, 2, 3, 4
-  ON CONFLICT DO NOTHING
-  RETURNING app_id, date, app_version
-), version_rollup AS (
-  INSERT INTO version_health_daily AS h (app_id, date, app_version, active_devices, crashed_devices)
-  SELECT app_id, date, app_version, count(*), 0 FROM new_version_devices GROUP BY 1, 2, 3
-   ORDER BY 1, 2, 3
-  ON CONFLICT (app_id, date, app_version) DO UPDATE SET active_devices = h.active_devices + excluded.active_devices
-)`;
-
-/**
  * Adds a batch to the rollups from `event_counts` — (app, UTC day, type, events) — and
  * `device_keys` — (app, UTC day, type, device): each device key goes into the day's device set,
  * and the keys that actually go in are exactly the devices new to that day; then telemetry_daily
- * gets the events and the new devices added. Exact under concurrency: a concurrent insert of the
- * same device key waits for the other transaction and then skips, and the rollup row is updated
- * under its row lock.
+ * gets the events and the new devices added. Version health the same way from `version_keys` —
+ * (app, UTC day, app version, device): the version's devices new that day are added to its
+ * active devices. Exact under concurrency: a concurrent insert of the same device key waits for
+ * the other transaction and then skips, and a rollup row is updated under its row lock.
+ *
+ * Both device sets are filled before any rollup row is locked (the rollups read both inserts'
+ * results): every batch updates the same few rollup rows, so concurrent batches queue for them
+ * from the first rollup upsert to COMMIT, and that stretch is kept to the upserts themselves.
  */
 const ROLLUP_CTES = `
 new_devices AS (
@@ -53,16 +39,29 @@ new_devices AS (
    ORDER BY 1, 2, 3, 4
   ON CONFLICT DO NOTHING
   RETURNING app_id, date, event_type
+), new_version_devices AS (
+  INSERT INTO version_daily_devices (app_id, date, app_version, device_hash)
+  SELECT app_id, date, app_version, decode(device_id, 'hex') FROM version_keys
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING
+  RETURNING app_id, date, app_version
+), device_sets_filled AS (
+  SELECT (SELECT count(*) FROM new_devices) + (SELECT count(*) FROM new_version_devices) AS new_keys
 ), rollup AS (
   INSERT INTO telemetry_daily AS d (app_id, date, event_type, count, unique_devices)
   SELECT e.app_id, e.date, e.event_type, e.events, coalesce(n.devices, 0)
-    FROM event_counts e
+    FROM device_sets_filled, event_counts e
     LEFT JOIN (SELECT app_id, date, event_type, count(*) AS devices FROM new_devices GROUP BY 1, 2, 3) n
       USING (app_id, date, event_type)
    ORDER BY 1, 2, 3
   ON CONFLICT (app_id, date, event_type) DO UPDATE
     SET count = d.count + excluded.count, unique_devices = d.unique_devices + excluded.unique_devices
-), ${VERSION_ACTIVE_CTES}`;
+), version_rollup AS (
+  INSERT INTO version_health_daily AS h (app_id, date, app_version, active_devices, crashed_devices)
+  SELECT v.app_id, v.date, v.app_version, count(*), 0 FROM device_sets_filled, new_version_devices v GROUP BY 1, 2, 3
+   ORDER BY 1, 2, 3
+  ON CONFLICT (app_id, date, app_version) DO UPDATE SET active_devices = h.active_devices + excluded.active_devices
+)`;
 
 const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`;
 
