@@ -1,6 +1,6 @@
 import { createApiKey, createApp, publishedApp, signUp, signUpWithRole, type SignedUpDeveloper } from './helpers/factories';
 import { parseMetrics, valueOf } from './helpers/metrics';
-import { ingester, type Ingester, post, telemetryEvent } from './helpers/telemetry';
+import { crashReport, ingester, type Ingester, post, telemetryEvent } from './helpers/telemetry';
 import { startTestServer, type TestServer } from './helpers/test-server';
 
 /**
@@ -30,6 +30,13 @@ beforeAll(async () => {
     telemetryEvent(events.appId, { eventType: 'app_open', eventData: { 'ünïcode': '"quoted" \\ \u0002' }, timestamp: new Date(Date.now() - 120_000).toISOString() }),
   ];
   expect((await post(server, '/v1/telemetry', events.key, batch)).body).toMatchObject({ accepted: 3 });
+  // Three crash groups of 3, 2 and 1 reports, from several devices and app versions.
+  const crashes = [
+    ...[1, 2, 3].map((n) => crashReport(events.appId, { deviceId: `device-${n}`, appVersion: `2.${n}.0` })),
+    ...[1, 2].map((n) => crashReport(events.appId, { crashType: 'java.lang.IllegalStateException', deviceId: `device-${n}` })),
+    crashReport(events.appId, { crashType: 'java.lang.OutOfMemoryError', appVersion: '2.1.0' }),
+  ];
+  expect((await post(server, '/v1/crashes', events.key, crashes)).body).toMatchObject({ accepted: 6 });
 });
 afterAll(() => server.close());
 
@@ -161,6 +168,32 @@ it('answers telemetry events to their app developer and admins, newest first', a
   }
   const all = (await bothWays(query, range, events.key)).data.telemetryEvents.edges;
   expect(all.map((edge: any) => edge.node.eventType)).toEqual(['purchase', 'app_open']);
+});
+
+it('answers crash groups with their statistics, page by page', async () => {
+  const query = `query ($appId: ID!, $from: DateTime, $to: DateTime, $first: Int, $after: String, $last: Int, $before: String) {
+    crashGroups(appId: $appId, from: $from, to: $to, first: $first, after: $after, last: $last, before: $before) {
+      edges { node { fingerprint crashType title count affectedDevices firstSeen lastSeen appVersions } }
+    }
+  }`;
+  const page = await server.graphql(`query ($appId: ID!) { crashGroups(appId: $appId, first: 3) { edges { cursor } } }`, { appId: events.appId }, events.key);
+  const [first, second] = page.data.crashGroups.edges.map((edge: { cursor: string }) => edge.cursor);
+  for (const variables of [
+    { appId: events.appId },
+    { appId: events.appId, first: 2, after: first },
+    { appId: events.appId, last: 1, before: second },
+    { appId: events.appId, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() },
+    { appId: events.appId, to: '2020-01-01T00:00:00Z' },
+  ]) {
+    const way = await bothWays(query, variables, events.key);
+    expect(way.bySql).toBe(true);
+    expect(way.known).toEqual(way.resolvers);
+  }
+  const groups = (await bothWays(query, { appId: events.appId }, events.key)).data.crashGroups.edges.map((edge: any) => edge.node);
+  expect(groups.map((group: any) => [group.count, group.affectedDevices])).toEqual([[3, 3], [2, 2], [1, 1]]);
+  const refused = await bothWays(query, { appId: events.appId }, stranger.token);
+  expect(refused.bySql).toBe(false);
+  expect(JSON.parse(refused.known.body).errors[0].extensions.code).toBe('FORBIDDEN');
 });
 
 it('leaves the refusals to the resolvers, with their errors', async () => {

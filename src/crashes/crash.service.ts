@@ -130,32 +130,14 @@ export class CrashService {
    * page comes as one JSON value beside the app row that authorizes it: one statement.
    */
   async groups(principal: Principal, appId: string, range: CrashRange, page: Page): Promise<ConnectionData<CrashGroup>> {
-    const cursor = page.cursor ? { count: page.cursor[0], fingerprint: page.cursor[1] } : null;
     const params: unknown[] = [appId];
-    const where = ['app_id = $1'];
-    if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
-    if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
+    const matching = crashConditions('$1', range, params);
     const countParams = [...params];
-    const resume = cursor
-      ? `WHERE s.count ${pastCursor(page, 'DESC')} $${params.push(cursor.count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint ${pastCursor(page, 'ASC')} $${params.push(cursor.fingerprint)})`
-      : '';
     const rows = await this.reads.rows<AppAccess & { rows: CrashGroupJson[] | null }>(
       `SELECT ${APP_ACCESS_COLUMNS}, (
-         SELECT json_agg(p ORDER BY ${pageOrder(page, 'p.count::bigint DESC, p.fingerprint ASC')}) FROM (
-           WITH stats AS (
-             SELECT fingerprint, count(*) AS count, count(DISTINCT device_id) AS affected_devices,
-                    min("timestamp") AS first_seen, max("timestamp") AS last_seen, array_agg(DISTINCT app_version) AS app_versions
-               FROM crash_reports
-              WHERE ${where.join(' AND ')}
-              GROUP BY fingerprint
-           )
-           SELECT s.fingerprint, g.crash_type AS "crashType", g.title, s.count::text AS count,
-                  s.affected_devices::text AS "affectedDevices", s.first_seen AS "firstSeen", s.last_seen AS "lastSeen",
-                  s.app_versions AS "appVersions"
-             FROM stats s JOIN crash_groups g ON g.app_id = $1 AND g.fingerprint = s.fingerprint
-             ${resume}
-            ORDER BY ${pageOrder(page, 's.count DESC, s.fingerprint ASC')}
-            LIMIT ${page.limit + 1}) p) AS rows ${principal.check?.column(params) ?? ''}
+         SELECT json_agg(p ORDER BY ${pageOrder(page, MOST_CRASHES_FIRST('p'))})
+           FROM (${crashGroupPageSql('$1', matching, page, page.limit + 1, params)}) p
+       ) AS rows ${principal.check?.column(params) ?? ''}
          FROM apps a WHERE a.id = $1`,
       params,
     );
@@ -165,12 +147,51 @@ export class CrashService {
     const groups = (row.rows ?? []).map((group) => ({ ...group, firstSeen: new Date(group.firstSeen), lastSeen: new Date(group.lastSeen) }));
     return toConnection(groups, page, (group) => [group.count, group.fingerprint], async () => {
       const [{ count }] = await this.db.query(
-        `SELECT count(DISTINCT fingerprint)::int AS count FROM crash_reports WHERE ${where.join(' AND ')}`,
+        `SELECT count(DISTINCT fingerprint)::int AS count FROM crash_reports WHERE ${matching.join(' AND ')}`,
         countParams,
       );
       return count;
     });
   }
+}
+
+/** The crash groups list's order, over rows of crashGroupPageSql (count is text there). */
+export const MOST_CRASHES_FIRST = (c: string) => `${c}.count::bigint DESC, ${c}.fingerprint ASC`;
+
+/** The conditions on crash_reports that pick one app's reports in a time range (inclusive). */
+export function crashConditions(appIdSql: string, range: CrashRange, params: unknown[]): string[] {
+  const where = [`app_id = ${appIdSql}`];
+  if (range.from) where.push(`"timestamp" >= $${params.push(range.from)}`);
+  if (range.to) where.push(`"timestamp" <= $${params.push(range.to)}`);
+  return where;
+}
+
+/**
+ * One page of an app's crash groups with their statistics over the reports `matching` picks,
+ * counted from crash_reports for exactly that range (through idx_crashes_app), in the page's
+ * order, as CrashGroup-shaped rows (counts as text). Served to the resolvers as JSON and
+ * rendered whole by SQL answers.
+ */
+export function crashGroupPageSql(appIdSql: string, matching: string[], page: Page, limit: number, params: unknown[]): string {
+  const [count, fingerprint] = page.cursor ?? [];
+  const resume = page.cursor
+    ? `WHERE s.count ${pastCursor(page, 'DESC')} $${params.push(count)}::bigint OR (s.count = $${params.length}::bigint AND s.fingerprint ${pastCursor(page, 'ASC')} $${params.push(fingerprint)})`
+    : '';
+  return `
+    WITH stats AS (
+      SELECT fingerprint, count(*) AS count, count(DISTINCT device_id) AS affected_devices,
+             min("timestamp") AS first_seen, max("timestamp") AS last_seen, array_agg(DISTINCT app_version) AS app_versions
+        FROM crash_reports
+       WHERE ${matching.join(' AND ')}
+       GROUP BY fingerprint
+    )
+    SELECT s.fingerprint, g.crash_type AS "crashType", g.title, s.count::text AS count,
+           s.affected_devices::text AS "affectedDevices", s.first_seen AS "firstSeen", s.last_seen AS "lastSeen",
+           s.app_versions AS "appVersions"
+      FROM stats s JOIN crash_groups g ON g.app_id = ${appIdSql} AND g.fingerprint = s.fingerprint
+      ${resume}
+     ORDER BY ${pageOrder(page, 's.count DESC, s.fingerprint ASC')}
+     LIMIT ${limit}`;
 }
 
 /** A time range of crashGroups; `from` not after `to`. */

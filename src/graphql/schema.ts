@@ -18,6 +18,7 @@ import { APP_RENDERING, renderApp, renderApps } from '../apps/app-rendering';
 import { DEVELOPER_RENDERING } from '../developers/developer-rendering';
 import { VERSION_RENDERING } from '../versions/version-rendering';
 import { EVENT_RENDERING, renderTelemetryEvents } from '../telemetry/telemetry-rendering';
+import { CRASH_GROUP_RENDERING, renderCrashGroups } from '../crashes/crash-rendering';
 import type { SqlRenderings } from './sql-answers';
 import './bigint-json';
 
@@ -47,8 +48,11 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
 
 /** What PostgreSQL answers whole, by object type and by Query field (see src/graphql/sql-answers.ts). */
 export const SQL_RENDERINGS: SqlRenderings = {
-  types: { App: APP_RENDERING, Developer: DEVELOPER_RENDERING, AppVersion: VERSION_RENDERING, TelemetryEvent: EVENT_RENDERING },
-  roots: { app: renderApp, apps: renderApps, telemetryEvents: renderTelemetryEvents },
+  types: {
+    App: APP_RENDERING, Developer: DEVELOPER_RENDERING, AppVersion: VERSION_RENDERING, TelemetryEvent: EVENT_RENDERING,
+    CrashGroup: CRASH_GROUP_RENDERING,
+  },
+  roots: { app: renderApp, apps: renderApps, telemetryEvents: renderTelemetryEvents, crashGroups: renderCrashGroups },
 };
 
 /** The SDL committed as schema.graphql: sorted, so the file changes only when the API does. */
