@@ -20,6 +20,20 @@ export interface TelemetryColumns {
 }
 
 /**
+ * A CTE `name` that puts the keys of `keys` — (app, UTC day, `value`, device) — into a device set,
+ * in key order, and returns those that went in: the devices new to their group.
+ */
+function newDeviceKeys(name: string, deviceSet: string, value: string, keys: string): string {
+  return `${name} AS (
+  INSERT INTO ${deviceSet} (app_id, date, ${value}, device_hash)
+  SELECT app_id, date, ${value}, decode(device_id, 'hex') FROM ${keys}
+   ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING
+  RETURNING app_id, date, ${value}
+)`;
+}
+
+/**
  * Adds a batch to the rollups from `event_counts` — (app, UTC day, type, events) — and
  * `device_keys` — (app, UTC day, type, device): each device key goes into the day's device set,
  * and the keys that actually go in are exactly the devices new to that day; then telemetry_daily
@@ -33,19 +47,9 @@ export interface TelemetryColumns {
  * from the first rollup upsert to COMMIT, and that stretch is kept to the upserts themselves.
  */
 const ROLLUP_CTES = `
-new_devices AS (
-  INSERT INTO telemetry_daily_devices (app_id, date, event_type, device_hash)
-  SELECT app_id, date, event_type, decode(device_id, 'hex') FROM device_keys
-   ORDER BY 1, 2, 3, 4
-  ON CONFLICT DO NOTHING
-  RETURNING app_id, date, event_type
-), new_version_devices AS (
-  INSERT INTO version_daily_devices (app_id, date, app_version, device_hash)
-  SELECT app_id, date, app_version, decode(device_id, 'hex') FROM version_keys
-   ORDER BY 1, 2, 3, 4
-  ON CONFLICT DO NOTHING
-  RETURNING app_id, date, app_version
-), device_sets_filled AS (
+${newDeviceKeys('new_devices', 'telemetry_daily_devices', 'event_type', 'device_keys')},
+${newDeviceKeys('new_version_devices', 'version_daily_devices', 'app_version', 'version_keys')},
+device_sets_filled AS (
   SELECT (SELECT count(*) FROM new_devices) + (SELECT count(*) FROM new_version_devices) AS new_keys
 ), rollup AS (
   INSERT INTO telemetry_daily AS d (app_id, date, event_type, count, unique_devices)
