@@ -1,9 +1,8 @@
 import { requireScope } from '../auth/guards';
-import { parsePage } from '../graphql/connection';
 import { assertId } from '../graphql/ids';
 import type { SqlObjectRendering, SqlRootRendering } from '../graphql/sql-answers';
 import { mayReadTelemetrySql } from '../telemetry/telemetry-access';
-import { CRASH_GROUP_CURSOR, crashConditions, crashGroupPageSql, crashRange, MOST_CRASHES_FIRST } from './crash.service';
+import { crashConditions, crashGroupPageSql, crashGroupsRequest, MOST_CRASHES_FIRST } from './crash.service';
 
 const CRASH_GROUP_FIELDS = ['fingerprint', 'crashType', 'title', 'count', 'affectedDevices', 'firstSeen', 'lastSeen', 'appVersions'];
 
@@ -16,8 +15,7 @@ export const CRASH_GROUP_RENDERING: SqlObjectRendering = {
 export const renderCrashGroups: SqlRootRendering = (args, c, { context, params, param }) => {
   const principal = requireScope(context, 'telemetry:read');
   const appId = param(assertId('appId', args.appId as string));
-  const range = crashRange(args.from as Date | null | undefined, args.to as Date | null | undefined);
-  const page = parsePage(args, CRASH_GROUP_CURSOR);
+  const { range, page } = crashGroupsRequest(args);
   return {
     from: `(${crashGroupPageSql(appId, crashConditions(appId, range, params), page, page.limit, params)}) ${c}`,
     order: MOST_CRASHES_FIRST(c),

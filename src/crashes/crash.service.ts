@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { ReadQueries } from '../db/reads';
-import { type ConnectionData, type CursorKey, cursorPart, type Page, pageOrder, pastCursor, toConnection } from '../graphql/connection';
+import { type ConnectionData, type CursorKey, cursorPart, type Page, type PageArgs, pageOrder, parsePage, pastCursor, toConnection } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
 import type { DeviceIdHasher } from '../telemetry/device-id';
 import { APP_ACCESS_COLUMNS, type AppAccess, assertMayReadTelemetry } from '../telemetry/telemetry-access';
@@ -200,9 +200,14 @@ export interface CrashRange {
   to: Date | null;
 }
 
-export function crashRange(from: Date | null | undefined, to: Date | null | undefined): CrashRange {
+function crashRange(from: Date | null | undefined, to: Date | null | undefined): CrashRange {
   if (from && to && from > to) throw badInput('to', 'must not be before from');
   return { from: from ?? null, to: to ?? null };
+}
+
+/** What `crashGroups(…)` asks for besides the app, its arguments checked (after authorization: see validatedAfterAuthorization). */
+export function crashGroupsRequest(args: PageArgs & { from?: Date | null; to?: Date | null }): { range: CrashRange; page: Page } {
+  return { range: crashRange(args.from, args.to), page: parsePage(args, CRASH_GROUP_CURSOR) };
 }
 
 /** A crash group as json_agg returns it: the times still strings. */
