@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 const MAX_NAMED_STATEMENTS = 1_000;
 
 /**
- * The hot read path's way to PostgreSQL: straight to node-postgres's pool (no TypeORM query
+ * The hot paths' way to PostgreSQL: straight to node-postgres's pool (no TypeORM query
  * runner per statement) and, unless PgBouncer in transaction mode sits in between, as named
  * prepared statements, so PostgreSQL parses and plans each distinct text once per connection
  * instead of on every request. Statements still reach the DataSource's logger, so statement
@@ -28,9 +28,14 @@ export class ReadQueries {
   async rows<T>(text: string, values: unknown[]): Promise<T[]> {
     if (this.db.options.logging) this.db.logger.logQuery(text, values);
     const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const name = this.prepare ? this.nameOf(text) : undefined;
-    const result = await pool.query<T & object>(name ? { name, text, values } : { text, values });
+    const result = await pool.query<T & object>(this.statement(text, values));
     return result.rows;
+  }
+
+  /** The statement as node-postgres should send it, also on a client of the pool taken for a transaction. */
+  statement(text: string, values: unknown[]): QueryConfig {
+    const name = this.prepare ? this.nameOf(text) : undefined;
+    return name ? { name, text, values } : { text, values };
   }
 
   /** One name per distinct text: texts differ only by the SQL a request shape needs (visibility, cursor, page size). */

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { ReadQueries } from '../db/reads';
 import { isUniqueViolation } from '../graphql/errors';
 import type { Month, PartitionManager } from './partitions';
 import { StoredDeviceKeys } from './stored-device-keys';
@@ -26,7 +27,7 @@ export interface TelemetryColumns {
 function newDeviceKeys(name: string, deviceSet: string, value: string, keys: string): string {
   return `${name} AS (
   INSERT INTO ${deviceSet} (app_id, date, ${value}, device_hash)
-  SELECT app_id, date, ${value}, decode(device_id, 'hex') FROM ${keys}
+  SELECT app_id, date, ${value}, device_hash FROM ${keys}
    ORDER BY 1, 2, 3, 4
   ON CONFLICT DO NOTHING
   RETURNING app_id, date, ${value}
@@ -69,22 +70,37 @@ device_sets_filled AS (
 
 const COPY_SQL = `COPY telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp") FROM STDIN`;
 
+/** Bytes in a device hash (HMAC-SHA256). */
+const DEVICE_HASH_BYTES = 32;
+
+/**
+ * A CTE `name` of device keys — the group's columns and `device_hash` — from the groups in CTE
+ * `groups`, numbered `n` from 1, each with `new_keys` keys, and `keys`, a bytea parameter holding
+ * the device hashes of group 1's keys, then group 2's, and so on. One binary parameter instead of
+ * an array of hex texts: PostgreSQL and node-postgres then do no per-key parsing or escaping.
+ */
+function deviceKeysOf(name: string, groups: string, value: string, keys: string): string {
+  return `${name} AS (
+  SELECT g.app_id, g.date, g.${value}, substring(${keys}::bytea FROM ((g.first_key + i) * ${DEVICE_HASH_BYTES} + 1)::int FOR ${DEVICE_HASH_BYTES}) AS device_hash
+    FROM (SELECT *, sum(new_keys) OVER (ORDER BY n) - new_keys AS first_key FROM ${groups}) g,
+         generate_series(0, g.new_keys - 1) AS i
+)`;
+}
+
 /**
  * The rollup of a batch stored by COPY, counted by the client: its groups — (app, UTC day, event
- * type, events) and (app, UTC day, app version) — and the device keys to insert as (group number,
- * device), leaving out those it has seen committed in their sets (see StoredDeviceKeys). Each
- * group is sent once, not once per device.
+ * type, events) and (app, UTC day, app version) — each with the device keys to insert, leaving out
+ * those it has seen committed in their sets (see StoredDeviceKeys). Each group is sent once, not
+ * once per device.
  */
 const COPY_ROLLUP_SQL = `
 WITH event_counts AS (
-  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[]) WITH ORDINALITY AS g(app_id, date, event_type, events, n)
+  SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[], $5::int[]) WITH ORDINALITY AS g(app_id, date, event_type, events, new_keys, n)
 ), version_groups AS (
-  SELECT * FROM unnest($5::uuid[], $6::date[], $7::text[]) WITH ORDINALITY AS g(app_id, date, app_version, n)
-), device_keys AS (
-  SELECT g.app_id, g.date, g.event_type, k.device_id FROM unnest($8::int[], $9::text[]) AS k(n, device_id) JOIN event_counts g USING (n)
-), version_keys AS (
-  SELECT g.app_id, g.date, g.app_version, k.device_id FROM unnest($10::int[], $11::text[]) AS k(n, device_id) JOIN version_groups g USING (n)
-), ${ROLLUP_CTES}
+  SELECT * FROM unnest($7::uuid[], $8::date[], $9::text[], $10::int[]) WITH ORDINALITY AS g(app_id, date, app_version, new_keys, n)
+), ${deviceKeysOf('device_keys', 'event_counts', 'event_type', '$6')},
+${deviceKeysOf('version_keys', 'version_groups', 'app_version', '$11')},
+${ROLLUP_CTES}
 SELECT 1`;
 
 /**
@@ -102,9 +118,9 @@ WITH inserted AS (
 ), event_counts AS (
   SELECT app_id, date, event_type, count(*) AS events FROM inserted GROUP BY 1, 2, 3
 ), device_keys AS (
-  SELECT DISTINCT app_id, date, event_type, device_id FROM inserted
+  SELECT DISTINCT app_id, date, event_type, decode(device_id, 'hex') AS device_hash FROM inserted
 ), version_keys AS (
-  SELECT DISTINCT app_id, date, app_version, device_id FROM inserted WHERE app_version IS NOT NULL
+  SELECT DISTINCT app_id, date, app_version, decode(device_id, 'hex') AS device_hash FROM inserted WHERE app_version IS NOT NULL
 ), ${ROLLUP_CTES}
 SELECT count(*)::int AS accepted FROM inserted`;
 
@@ -112,8 +128,6 @@ SELECT count(*)::int AS accepted FROM inserted`;
 interface DeviceGroup {
   /** `<app>\t<day>\t<value>`: no field can hold a tab (validation refuses control characters). */
   id: string;
-  /** 1-based position among the batch's groups of its kind, as COPY_ROLLUP_SQL numbers them. */
-  number: number;
   appId: string;
   date: string;
   value: string;
@@ -145,6 +159,7 @@ export class TelemetryWriter {
 
   constructor(
     private readonly db: DataSource,
+    private readonly reads: ReadQueries,
     private readonly partitions: PartitionManager,
     options: { deviceMemoKeys: number },
   ) {
@@ -192,8 +207,8 @@ export class TelemetryWriter {
       addToGroup(byType, appId, date, eventType, deviceHash);
       if (appVersion !== null) addToGroup(byVersion, appId, date, appVersion, deviceHash);
     }
-    const typeGroups = [...byType.values()];
-    const versionGroups = [...byVersion.values()];
+    const typeGroups = inKeyOrder(byType);
+    const versionGroups = inKeyOrder(byVersion);
     const newDevices = unknownKeys(typeGroups, this.storedDevices);
     const newVersionDevices = unknownKeys(versionGroups, this.storedVersionDevices);
     const [client, release] = await (this.db.driver as PostgresDriver).obtainMasterConnection();
@@ -202,10 +217,10 @@ export class TelemetryWriter {
       await client.query('BEGIN');
       try {
         await pipeline(Readable.from([text]), client.query(copyFrom(COPY_SQL)));
-        await client.query(COPY_ROLLUP_SQL, [
-          ...groupColumns(typeGroups), typeGroups.map((g) => g.events), ...groupColumns(versionGroups),
-          ...keyColumns(newDevices), ...keyColumns(newVersionDevices),
-        ]);
+        await client.query(this.reads.statement(COPY_ROLLUP_SQL, [
+          ...groupColumns(typeGroups), typeGroups.map((g) => g.events), ...keyColumns(newDevices),
+          ...groupColumns(versionGroups), ...keyColumns(newVersionDevices),
+        ]));
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -236,9 +251,17 @@ export class TelemetryWriter {
 function addToGroup(groups: Map<string, DeviceGroup>, appId: string, date: string, value: string, deviceHash: string): void {
   const id = `${appId}\t${date}\t${value}`;
   let group = groups.get(id);
-  if (!group) groups.set(id, (group = { id, number: groups.size + 1, appId, date, value, events: 0, devices: new Set() }));
+  if (!group) groups.set(id, (group = { id, appId, date, value, events: 0, devices: new Set() }));
   group.events++;
   group.devices.add(deviceHash);
+}
+
+/**
+ * The groups ordered by id, which is byte order of (app, day, value): the order the device sets'
+ * inserts sort their keys in (under the C collation), so PostgreSQL finds them sorted already.
+ */
+function inKeyOrder(groups: Map<string, DeviceGroup>): DeviceGroup[] {
+  return [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** A group's devices that may not be in its device set yet. */
@@ -247,9 +270,9 @@ interface GroupKeys {
   devices: string[];
 }
 
-/** Each group's devices that `stored` has not seen committed in the group's device set. */
+/** Each group's devices that `stored` has not seen committed in the group's device set, in byte order. */
 function unknownKeys(groups: DeviceGroup[], stored: StoredDeviceKeys): GroupKeys[] {
-  return groups.map((group) => ({ group, devices: stored.unknown(group.id, group.devices) }));
+  return groups.map((group) => ({ group, devices: stored.unknown(group.id, group.devices).sort() }));
 }
 
 /** Groups as COPY_ROLLUP_SQL's columns: app, day, event type or app version. */
@@ -257,16 +280,9 @@ function groupColumns(groups: DeviceGroup[]): [string[], string[], string[]] {
   return [groups.map((g) => g.appId), groups.map((g) => g.date), groups.map((g) => g.value)];
 }
 
-/** Keys as COPY_ROLLUP_SQL's columns: group number, device. */
-function keyColumns(keys: GroupKeys[]): [number[], string[]] {
-  const columns: [number[], string[]] = [[], []];
-  for (const { group, devices } of keys) {
-    for (const deviceHash of devices) {
-      columns[0].push(group.number);
-      columns[1].push(deviceHash);
-    }
-  }
-  return columns;
+/** Keys as COPY_ROLLUP_SQL takes them: each group's number of keys, and all their device hashes as one bytea. */
+function keyColumns(keys: GroupKeys[]): [number[], Buffer] {
+  return [keys.map(({ devices }) => devices.length), Buffer.from(keys.map(({ devices }) => devices.join('')).join(''), 'hex')];
 }
 
 /** Row indexes ordered by (app_id, event_id nulls last, timestamp), as UPSERT_SQL orders them. */

@@ -39,7 +39,7 @@ export class TelemetryService {
     private readonly deviceIds: DeviceIdHasher,
     private readonly options: { retentionDays: number; deviceMemoKeys: number },
   ) {
-    this.writer = new TelemetryWriter(db, partitions, options);
+    this.writer = new TelemetryWriter(db, reads, partitions, options);
   }
 
   /**
