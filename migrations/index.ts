@@ -19,6 +19,7 @@ import { AddAppVersionToTelemetryEvents1795600006002 } from './1795600006002-Add
 import { CreateVersionHealth1795600006003 } from './1795600006003-CreateVersionHealth';
 import { CreateWebhooks1795600006004 } from './1795600006004-CreateWebhooks';
 import { CheckDailyEventTypes1795600007001 } from './1795600007001-CheckDailyEventTypes';
+import { EstimateAppsPerDeveloper1795600008001 } from './1795600008001-EstimateAppsPerDeveloper';
 
 export const migrations = [
   EnableExtensions1795600000001,
@@ -41,4 +42,5 @@ export const migrations = [
   CreateVersionHealth1795600006003,
   CreateWebhooks1795600006004,
   CheckDailyEventTypes1795600007001,
+  EstimateAppsPerDeveloper1795600008001,
 ];
