@@ -112,7 +112,7 @@ WITH inserted AS (
   INSERT INTO telemetry_events (app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, "timestamp")
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
     AS e(app_id, device_id, event_type, event_data, mosis_version, app_version, event_id, ts)
-   ORDER BY app_id, event_id COLLATE "C", ts
+   ORDER BY app_id, ts, event_id COLLATE "C"
   ON CONFLICT (app_id, event_id, "timestamp") WHERE event_id IS NOT NULL DO NOTHING
   RETURNING app_id, device_id, event_type, app_version, ("timestamp" AT TIME ZONE 'UTC')::date AS date
 ), event_counts AS (
@@ -147,10 +147,12 @@ const copyValue = (value: string | null) => (value === null ? '\\N' : value.incl
  * the unique (app_id, event_id, "timestamp") index; it is then rolled back and stored by an
  * INSERT … ON CONFLICT DO NOTHING that skips the repeats.
  *
- * No deadlocks: both paths write events ordered by (app_id, event_id, timestamp) — byte order,
- * the same in JavaScript and in SQL (COLLATE "C") — then device keys, then rollup rows, each in
- * key order, and each step finishes before the next begins. So every transaction takes its
- * locks in one global order.
+ * No deadlocks: both paths write events ordered by (app_id, timestamp, event_id) — byte order,
+ * the same in JavaScript and in SQL (COLLATE "C"), and one total order over the unique index's
+ * columns, which is all that lock order needs — then device keys, then rollup rows, each in key
+ * order, and each step finishes before the next begins. So every transaction takes its locks in
+ * one global order. Time before event id because two of the table's indexes lead with (app,
+ * time) or time: a batch's rows then go into them page after page, not all over them.
  */
 export class TelemetryWriter {
   /** Keys seen committed in telemetry_daily_devices, and in version_daily_devices. */
@@ -285,13 +287,15 @@ function keyColumns(keys: GroupKeys[]): [number[], Buffer] {
   return [keys.map(({ devices }) => devices.length), Buffer.from(keys.map(({ devices }) => devices.join('')).join(''), 'hex')];
 }
 
-/** Row indexes ordered by (app_id, event_id nulls last, timestamp), as UPSERT_SQL orders them. */
+/** Row indexes ordered by (app_id, timestamp, event_id nulls last), as UPSERT_SQL orders them. */
 function eventOrder(batch: TelemetryColumns): number[] {
   const { appId, eventId, timestamp } = batch;
   const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return Array.from(appId.keys()).sort((a, b) => {
     const byApp = compare(appId[a], appId[b]);
     if (byApp !== 0) return byApp;
+    const byTime = compare(timestamp[a], timestamp[b]);
+    if (byTime !== 0) return byTime;
     const ea = eventId[a];
     const eb = eventId[b];
     if (ea !== eb) {
@@ -299,6 +303,6 @@ function eventOrder(batch: TelemetryColumns): number[] {
       if (eb === null) return -1;
       return compare(ea, eb);
     }
-    return compare(timestamp[a], timestamp[b]);
+    return 0;
   });
 }
